@@ -1,0 +1,12 @@
+//! The contract between the passbind SDK (in the browser) and the binding
+//! service: the binding-link grammar, the JSON wire types of the two browser
+//! endpoints, and the one list of error codes. No I/O lives here.
+
+pub mod base64url;
+mod error;
+mod link;
+pub mod wire;
+pub use link::{is_url_safe_id, job_path};
+
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use link::{BindingLink, LinkError};
