@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what this machine is missing, and nothing that is already there.
+# Usage: scripts/setup.sh [sdk] [browser] [node] [postgres]   (no argument: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "apt-get install ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+setup_sdk() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  # The CLI must equal the wasm-bindgen crate in Cargo.lock exactly.
+  local want have
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ -n "$want" ] && [ "$want" != "$have" ]; then
+    say "cargo install wasm-bindgen-cli $want (about 5 minutes, once)"
+    # --locked fails offline here (TOOLCHAIN.md), so resolve afresh.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+setup_browser() {
+  command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
+}
+
+setup_node() {
+  if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund >/dev/null
+  fi
+}
+
+setup_postgres() {
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
+}
+
+[ $# -eq 0 ] && set -- sdk browser node
+for part in "$@"; do "setup_$part"; done

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# npm test: install what is missing, then every test — Rust (protocol, SDK
+# logic, service with a software authenticator), the SDK in headless Chromium,
+# and the end-to-end flow in Chromium with a virtual authenticator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh sdk browser node
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Rust tests (protocol, SDK logic, service)"
+cargo test --workspace
+
+step "SDK build"
+bash scripts/build-sdk.sh
+
+step "SDK in headless Chromium (wasm-bindgen-test)"
+bash scripts/test-sdk-browser.sh
+
+step "End to end (Playwright + virtual authenticator)"
+node --test --test-concurrency=1 tests/e2e/*.test.mjs
