@@ -40,13 +40,20 @@ export type BindPasskeyErrorCode = "INVALID_LINK" | "LINK_EXPIRED" | "JOB_COMPLE
   "ATTESTATION_REJECTED" | "NETWORK" | "SERVER";
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `{signal?: AbortSignal}`; read by name, never type-checked.
+    #[wasm_bindgen(typescript_type = "BindPasskeyOptions")]
+    pub type BindPasskeyOptions;
+}
+
 /// Binds a passkey to the identity the binding link names. Resolves with
 /// `{passkey, postBindingRedirectUri}`; rejects with an `Error` whose `.code`
 /// is one of `BindPasskeyErrorCode` and whose `.cause` is the original error.
 #[wasm_bindgen(js_name = bindPasskey, unchecked_return_type = "BoundPasskey")]
 pub async fn bind_passkey(
     #[wasm_bindgen(unchecked_param_type = "string")] link: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "BindPasskeyOptions")] options: Option<js_sys::Object>,
+    options: Option<BindPasskeyOptions>,
 ) -> Result<JsValue, JsValue> {
     bind(link, options.map_or(JsValue::UNDEFINED, Into::into)).await.map_err(BindError::into_js)
 }

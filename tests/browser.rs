@@ -1,0 +1,396 @@
+//! The SDK in headless Chromium, with a virtual authenticator attached by
+//! tests/support/webdriver-proxy.mjs. Run with scripts/test-sdk-browser.sh.
+//!
+//! Real ceremonies use rp id `localhost` (the proxy opens the runner's page on
+//! localhost) and always carry an AbortSignal with a timeout, so a missing
+//! authenticator fails the test instead of hanging it.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use passbind::error::BindError;
+use passbind::{credential, http, options, webauthn, BindPasskeyOptions};
+use passbind_protocol::base64url;
+use passbind_protocol::wire::{CreationOptions, InvokeAuthenticatorResponse};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::AbortSignal;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const API_LINK: &str = "https://api-us.example.com/v1/tenants/c4fc2d753ca22b14/realms/cdf4862dc4d49791/identities/87fabad6956c6d4b/credential-binding-jobs/c4fc2d753ca22b14:invokeAuthenticator?token=1St9IKIIrYdZcRm";
+const REDIRECT_LINK: &str = "http://localhost:3000/app/bind?api_base_url=http%3A%2F%2F127.0.0.1%3A8080%2Fpassbind&tenant_id=t1&realm_id=r1&identity_id=i1&job_id=j1&token=tok";
+
+/// Evaluates a JS function body.
+fn js(body: &str) -> JsValue {
+    Function::new_no_args(body).call0(&JsValue::NULL).expect("test JS threw")
+}
+
+fn get(target: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(target.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap())
+}
+
+fn bytes(value: &JsValue) -> Vec<u8> {
+    assert!(value.is_instance_of::<Uint8Array>(), "expected a Uint8Array, got {value:?}");
+    Uint8Array::new(value).to_vec()
+}
+
+/// A real `Error` with the given `.code`; returns it for more checks.
+fn assert_error(error: &JsValue, code: &str) -> JsValue {
+    assert!(error.is_instance_of::<js_sys::Error>(), "not an Error: {error:?}");
+    assert_eq!(get(error, "code").as_string().as_deref(), Some(code), "{error:?}");
+    assert!(!get(error, "message").as_string().unwrap_or_default().is_empty());
+    error.clone()
+}
+
+fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> CreationOptions {
+    let excluded: Vec<_> = exclude
+        .iter()
+        .map(|id| serde_json::json!({"id": base64url::encode(id), "type": "public-key", "transports": ["internal"]}))
+        .collect();
+    serde_json::from_value(serde_json::json!({
+        "rp": {"id": "localhost", "name": "passbind tests"},
+        "user": {"id": base64url::encode(user_id), "name": "ada@example.com", "displayName": "Ada"},
+        "challenge": base64url::encode(challenge),
+        "pubKeyCredParams": [{"type": "public-key", "alg": -8}, {"type": "public-key", "alg": -7}, {"type": "public-key", "alg": -257}],
+        "timeout": 60000,
+        "excludeCredentials": excluded,
+        "authenticatorSelection": {"residentKey": "required", "requireResidentKey": true, "userVerification": "required"},
+        "attestation": "none",
+        "extensions": {"credProps": true}
+    }))
+    .unwrap()
+}
+
+fn random_bytes(n: u32) -> Vec<u8> {
+    let array = Uint8Array::new_with_length(n);
+    let crypto = get(&js_sys::global(), "crypto");
+    let f: Function = get(&crypto, "getRandomValues").unchecked_into();
+    f.call1(&crypto, &array).unwrap();
+    array.to_vec()
+}
+
+fn timeout_signal() -> AbortSignal {
+    AbortSignal::timeout_with_u32(15_000)
+}
+
+// ── link parsing through the JS surface ─────────────────────────────────────
+
+#[wasm_bindgen_test]
+fn is_bind_passkey_url_accepts_both_forms_and_nothing_else() {
+    assert!(passbind::is_bind_passkey_url(API_LINK.into()));
+    assert!(passbind::is_bind_passkey_url(REDIRECT_LINK.into()));
+    for garbage in ["", "not a url", "https://api-us.example.com/v1/tenants/t", "http://example.com/v1/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x", "javascript:alert(1)"] {
+        assert!(!passbind::is_bind_passkey_url(garbage.into()), "{garbage}");
+    }
+    for not_a_string in [JsValue::UNDEFINED, JsValue::NULL, 42.into(), true.into(), Object::new().into(), Array::of1(&API_LINK.into()).into()] {
+        assert!(!passbind::is_bind_passkey_url(not_a_string));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bind_passkey_rejects_a_bad_link_with_invalid_link() {
+    let error = passbind::bind_passkey("https://example.com/nope".into(), None).await.unwrap_err();
+    assert_error(&error, "INVALID_LINK");
+    assert!(get(&error, "message").as_string().unwrap().starts_with("not a binding link"));
+    let error = passbind::bind_passkey(42.into(), None).await.unwrap_err();
+    assert_error(&error, "INVALID_LINK");
+}
+
+// ── creation options: JSON → the object navigator.credentials.create takes ──
+
+#[wasm_bindgen_test]
+fn creation_options_become_bytes_where_webauthn_wants_bytes() {
+    let o = options::creation_options_to_js(&creation_options(&[0xde, 0xad, 0xbe, 0xef], &[1, 2, 3], &[&[0xff, 0], &[7]])).unwrap();
+    let o: JsValue = o.into();
+    assert_eq!(bytes(&get(&o, "challenge")), [0xde, 0xad, 0xbe, 0xef]);
+    assert_eq!(bytes(&get(&o, "user.id")), [1, 2, 3]);
+    assert_eq!(get(&o, "user.displayName").as_string().unwrap(), "Ada");
+    assert_eq!(get(&o, "rp.id").as_string().unwrap(), "localhost");
+    let excluded: Array = get(&o, "excludeCredentials").unchecked_into();
+    assert_eq!(excluded.length(), 2);
+    assert_eq!(bytes(&get(&excluded.get(0), "id")), [0xff, 0]);
+    assert_eq!(bytes(&get(&excluded.get(1), "id")), [7]);
+    assert_eq!(get(&excluded.get(0), "type").as_string().unwrap(), "public-key");
+    let params: Array = get(&o, "pubKeyCredParams").unchecked_into();
+    assert_eq!(params.length(), 3);
+    assert_eq!(get(&params.get(1), "alg").as_f64(), Some(-7.0));
+    assert_eq!(get(&o, "authenticatorSelection.residentKey").as_string().unwrap(), "required");
+    assert_eq!(get(&o, "extensions.credProps").as_bool(), Some(true));
+    assert_eq!(get(&o, "timeout").as_f64(), Some(60000.0));
+    // Absent optional members stay absent rather than becoming null.
+    assert!(!Reflect::has(&o, &"hints".into()).unwrap());
+}
+
+// ── reading a created credential defensively ────────────────────────────────
+
+#[wasm_bindgen_test]
+fn a_look_alike_credential_is_read_like_a_real_one() {
+    // What a password-manager extension may resolve with: a plain object,
+    // typed-array views (one with an offset) instead of ArrayBuffers.
+    let credential = js(r#"
+        const buf = new Uint8Array([9, 9, 1, 2, 3, 9]).buffer;
+        return {
+            id: "ignored-rawId-wins", rawId: new Uint8Array(buf, 2, 3), type: "public-key",
+            authenticatorAttachment: "cross-platform",
+            response: {
+                clientDataJSON: new TextEncoder().encode('{"type":"webauthn.create"}').buffer,
+                attestationObject: new Uint8Array([0xa3, 0x01]),
+                getTransports() { return ["usb", "nfc"]; },
+                getPublicKey() { return new Uint8Array([4, 5]).buffer; },
+                getPublicKeyAlgorithm() { return -7; },
+                getAuthenticatorData() { return new Uint8Array([6]).buffer; },
+            },
+            getClientExtensionResults() { return { credProps: { rk: true } }; },
+        };"#);
+    let r = credential::read_registration(&credential).unwrap();
+    assert_eq!(r.id, base64url::encode(&[1, 2, 3]));
+    assert_eq!(r.raw_id, r.id);
+    assert_eq!(r.type_, "public-key");
+    assert_eq!(r.authenticator_attachment.as_deref(), Some("cross-platform"));
+    assert_eq!(base64url::decode(&r.response.client_data_json).unwrap(), br#"{"type":"webauthn.create"}"#);
+    assert_eq!(r.response.attestation_object, base64url::encode(&[0xa3, 0x01]));
+    assert_eq!(r.response.transports, ["usb", "nfc"]);
+    assert_eq!(r.response.public_key.as_deref(), Some(base64url::encode(&[4, 5]).as_str()));
+    assert_eq!(r.response.public_key_algorithm, Some(-7));
+    assert_eq!(r.response.authenticator_data.as_deref(), Some("Bg"));
+    assert_eq!(r.client_extension_results.cred_props.and_then(|p| p.rk), Some(true));
+}
+
+#[wasm_bindgen_test]
+fn missing_or_throwing_helpers_are_just_absent() {
+    let credential = js(r#"return {
+        id: "AQID", type: undefined,
+        response: {
+            clientDataJSON: new Uint8Array([1]).buffer, attestationObject: new Uint8Array([2]).buffer,
+            getTransports: "not a function",
+            getPublicKey() { throw new Error("unsupported"); },
+        },
+    };"#);
+    let r = credential::read_registration(&credential).unwrap();
+    assert_eq!(r.raw_id, "AQID");
+    assert_eq!(r.type_, "public-key");
+    assert!(r.response.transports.is_empty());
+    assert_eq!(r.response.public_key, None);
+    assert_eq!(r.authenticator_attachment, None);
+    assert_eq!(r.client_extension_results.cred_props, None);
+
+    let incomplete = js(r#"return { rawId: new Uint8Array([1]).buffer, response: { clientDataJSON: new Uint8Array([1]).buffer } };"#);
+    let error = credential::read_registration(&incomplete).unwrap_err();
+    assert_eq!(error.code().as_str(), "SERVER");
+    assert!(error.message().contains("attestationObject"));
+}
+
+// ── DOMException → code ─────────────────────────────────────────────────────
+
+#[wasm_bindgen_test]
+fn exceptions_map_to_codes_and_keep_their_cause() {
+    for (name, code) in [
+        ("NotAllowedError", "NOT_ALLOWED"),
+        ("InvalidStateError", "ALREADY_REGISTERED"),
+        ("AbortError", "ABORTED"),
+        ("SecurityError", "SECURITY"),
+        ("NotSupportedError", "UNSUPPORTED"),
+        ("ConstraintError", "UNSUPPORTED"),
+        ("UnknownError", "SERVER"),
+    ] {
+        let exception = js(&format!("return new DOMException('from the browser', '{name}');"));
+        let error = BindError::from_exception(exception.clone()).into_js();
+        assert_error(&error, code);
+        assert!(Object::is(&get(&error, "cause"), &exception), "{name}");
+        assert!(get(&error, "message").as_string().unwrap().ends_with(": from the browser"));
+    }
+    let type_error = js("return new TypeError('bad options');");
+    assert_error(&BindError::from_exception(type_error).into_js(), "SERVER");
+    assert_error(&BindError::from_exception("a string".into()).into_js(), "SERVER");
+}
+
+// ── HTTP answers → codes ────────────────────────────────────────────────────
+
+#[wasm_bindgen_test]
+fn service_error_bodies_map_to_codes() {
+    let read = |status, text: &str| http::read_response::<InvokeAuthenticatorResponse>(status, text).unwrap_err();
+    let e = read(410, r#"{"code":"LINK_EXPIRED","message":"the binding link has expired","details":[]}"#);
+    assert_eq!(e.code().as_str(), "LINK_EXPIRED");
+    let js_error = assert_error(&e.into_js(), "LINK_EXPIRED");
+    assert_eq!(get(&js_error, "message").as_string().unwrap(), "the binding link has expired");
+    assert_eq!(get(&js_error, "cause.code").as_string().unwrap(), "LINK_EXPIRED");
+
+    for (status, text, code, in_message) in [
+        (409, r#"{"code":"JOB_COMPLETE","message":"done"}"#, "JOB_COMPLETE", "done"),
+        (422, r#"{"code":"ATTESTATION_REJECTED","message":"bad signature","details":[{"description":"x"}]}"#, "ATTESTATION_REJECTED", "bad signature"),
+        (404, r#"{"code":"not_found","message":"no such job","details":[]}"#, "SERVER", "404 (not_found)"),
+        (400, r#"{"code":"SOMETHING_NEW","message":"?"}"#, "SERVER", "400 (SOMETHING_NEW)"),
+        (502, "<html>Bad Gateway</html>", "SERVER", "HTTP 502"),
+        (500, "", "SERVER", "HTTP 500"),
+    ] {
+        let e = read(status, text);
+        assert_eq!(e.code().as_str(), code, "{text}");
+        assert!(e.message().contains(in_message), "{}", e.message());
+    }
+    // A 2xx that is not the expected JSON is the service's fault too.
+    assert_eq!(read(200, "not json").code().as_str(), "SERVER");
+    assert_eq!(read(200, r#"{"ceremony_id": 1}"#).code().as_str(), "SERVER");
+}
+
+#[wasm_bindgen_test]
+async fn fetch_failures_are_network_and_a_fired_signal_is_aborted() {
+    let body = passbind_protocol::wire::InvokeAuthenticatorRequest { token: "t".into() };
+    // Nothing listens on port 1: fetch rejects with a TypeError.
+    let e = http::post_json::<_, InvokeAuthenticatorResponse>("http://127.0.0.1:1/x", &body, None).await.unwrap_err();
+    let error = assert_error(&e.into_js(), "NETWORK");
+    assert!(get(&error, "cause").is_instance_of::<js_sys::TypeError>());
+
+    let aborted = AbortSignal::abort();
+    let e = http::post_json::<_, InvokeAuthenticatorResponse>("http://127.0.0.1:1/x", &body, Some(&aborted)).await.unwrap_err();
+    assert_error(&e.into_js(), "ABORTED");
+
+    // A real non-JSON error answer: the test runner's own server.
+    let origin = get(&js_sys::global(), "location.origin").as_string().unwrap();
+    let e = http::post_json::<_, InvokeAuthenticatorResponse>(&(origin + "/no-such-endpoint"), &body, None).await.unwrap_err();
+    assert_eq!(e.code().as_str(), "SERVER");
+    assert!(e.message().contains("HTTP 4"), "{}", e.message());
+}
+
+#[wasm_bindgen_test]
+async fn bind_passkey_maps_transport_failures() {
+    let link = "http://127.0.0.1:1/v1/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x";
+    let error = passbind::bind_passkey(link.into(), None).await.unwrap_err();
+    assert!(get(&assert_error(&error, "NETWORK"), "cause").is_instance_of::<js_sys::TypeError>());
+
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &AbortSignal::abort()).unwrap();
+    let error = passbind::bind_passkey(link.into(), Some(options.unchecked_into::<BindPasskeyOptions>())).await.unwrap_err();
+    assert_error(&error, "ABORTED");
+}
+
+// ── real ceremonies against the virtual authenticator ───────────────────────
+
+#[wasm_bindgen_test]
+async fn a_real_ceremony_reads_back_into_a_registration_response() {
+    let challenge = random_bytes(32);
+    let public_key = options::creation_options_to_js(&creation_options(&challenge, &random_bytes(16), &[])).unwrap();
+    let credentials = webauthn::credentials().unwrap();
+    let signal = timeout_signal();
+    let created = webauthn::create(&credentials, &public_key, Some(&signal)).await.unwrap();
+    let r = credential::read_registration(&created).unwrap();
+
+    let client_data: serde_json::Value = serde_json::from_slice(&base64url::decode(&r.response.client_data_json).unwrap()).unwrap();
+    assert_eq!(client_data["type"], "webauthn.create");
+    assert_eq!(client_data["challenge"], base64url::encode(&challenge));
+    assert!(client_data["origin"].as_str().unwrap().starts_with("http://localhost:"));
+    assert_eq!(r.id, get(&created, "id").as_string().unwrap());
+    assert_eq!(r.type_, "public-key");
+    assert!(base64url::decode(&r.response.attestation_object).unwrap().len() > 37);
+    assert!(r.response.transports.contains(&"internal".to_string()), "{:?}", r.response.transports);
+    assert!(matches!(r.response.public_key_algorithm, Some(-8 | -7 | -257)));
+    assert!(r.response.public_key.is_some() && r.response.authenticator_data.is_some());
+    assert_eq!(r.authenticator_attachment.as_deref(), Some("platform"));
+    assert_eq!(r.client_extension_results.cred_props.and_then(|p| p.rk), Some(true));
+}
+
+#[wasm_bindgen_test]
+async fn a_second_passkey_on_the_same_authenticator_is_already_registered() {
+    let user = random_bytes(16);
+    let credentials = webauthn::credentials().unwrap();
+    let signal = timeout_signal();
+    let first = options::creation_options_to_js(&creation_options(&random_bytes(32), &user, &[])).unwrap();
+    let created = webauthn::create(&credentials, &first, Some(&signal)).await.unwrap();
+    let raw_id = base64url::decode(&credential::read_registration(&created).unwrap().raw_id).unwrap();
+
+    let again = options::creation_options_to_js(&creation_options(&random_bytes(32), &user, &[&raw_id])).unwrap();
+    let e = webauthn::create(&credentials, &again, Some(&signal)).await.unwrap_err();
+    let error = assert_error(&e.into_js(), "ALREADY_REGISTERED");
+    assert_eq!(get(&error, "cause.name").as_string().unwrap(), "InvalidStateError");
+}
+
+#[wasm_bindgen_test]
+async fn an_already_fired_signal_never_reaches_the_authenticator() {
+    let public_key = options::creation_options_to_js(&creation_options(&random_bytes(32), &random_bytes(16), &[])).unwrap();
+    let reason = js("return new Error('user went away');");
+    let signal = AbortSignal::abort_with_reason(&reason);
+    let e = webauthn::create(&webauthn::credentials().unwrap(), &public_key, Some(&signal)).await.unwrap_err();
+    let error = assert_error(&e.into_js(), "ABORTED");
+    assert!(Object::is(&get(&error, "cause"), &reason));
+}
+
+// ── the whole bindPasskey, with fetch standing in for the service ───────────
+
+/// Replaces `fetch` for `https://api.passbind.test` only; returns the restore
+/// function. The fake service answers like the real one and records requests.
+fn fake_service() -> Function {
+    js(r#"
+        const original = globalThis.fetch;
+        const requests = globalThis.__passbindRequests = [];
+        const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+        globalThis.fetch = async (url, init) => {
+            if (!String(url).startsWith("https://api.passbind.test/")) return original(url, init);
+            const body = JSON.parse(init.body);
+            requests.push({ url: String(url), method: init.method, contentType: init.headers["content-type"], body });
+            if (body.token === "expired") return json(410, { code: "LINK_EXPIRED", message: "the binding link has expired", details: [] });
+            if (String(url).endsWith(":invokeAuthenticator")) return json(200, {
+                ceremony_id: "cer_1", expire_time: "2030-01-01T00:00:00Z",
+                public_key: {
+                    rp: { id: "localhost", name: "passbind" },
+                    user: { id: "dXNlci0x", name: "ada", displayName: "Ada" },
+                    challenge: "Y2hhbGxlbmdlLWNoYWxsZW5nZS0xMjM0",
+                    pubKeyCredParams: [{ type: "public-key", alg: -8 }, { type: "public-key", alg: -7 }, { type: "public-key", alg: -257 }],
+                    authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
+                    attestation: "none", extensions: { credProps: true },
+                },
+            });
+            return json(200, {
+                passkey: {
+                    id: "cred_1", credential_id: body.credential.id, created: "2025-01-01T00:00:00Z", state: "ACTIVE",
+                    tenant: { id: "t1", display_name: "Tenant" }, realm: { id: "r1", display_name: "Realm" },
+                    identity: { id: "i1", username: "ada", display_name: "Ada", email_address: null },
+                    authenticator: { aaguid: "01020304-0506-0708-0102-030405060708", attachment: body.credential.authenticatorAttachment,
+                                     transports: body.credential.response.transports, backup_eligible: false, backed_up: false },
+                },
+                post_binding_redirect_uri: "https://app.example.com/done",
+            });
+        };
+        return () => { globalThis.fetch = original; };
+    "#)
+    .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn bind_passkey_runs_the_whole_flow() {
+    let restore = fake_service();
+    let link = "https://api.passbind.test/prefix/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator?token=tok-1";
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &timeout_signal()).unwrap();
+    let result = passbind::bind_passkey(link.into(), Some(options.unchecked_into())).await;
+    let expired = passbind::bind_passkey(link.replace("tok-1", "expired").into(), None).await;
+    restore.call0(&JsValue::NULL).unwrap();
+
+    let result = result.unwrap();
+    let requests: Array = get(&js_sys::global(), "__passbindRequests").unchecked_into();
+    assert_eq!(requests.length(), 3);
+    let invoke = requests.get(0);
+    assert_eq!(get(&invoke, "url").as_string().unwrap(), "https://api.passbind.test/prefix/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator");
+    assert_eq!(get(&invoke, "method").as_string().unwrap(), "POST");
+    assert_eq!(get(&invoke, "contentType").as_string().unwrap(), "application/json");
+    assert_eq!(get(&invoke, "body.token").as_string().unwrap(), "tok-1");
+    let bind = requests.get(1);
+    assert!(get(&bind, "url").as_string().unwrap().ends_with("/j1:bindCredential"));
+    assert_eq!(get(&bind, "body.token").as_string().unwrap(), "tok-1");
+    assert_eq!(get(&bind, "body.ceremony_id").as_string().unwrap(), "cer_1");
+    let client_data = base64url::decode(&get(&bind, "body.credential.response.clientDataJSON").as_string().unwrap()).unwrap();
+    let client_data: serde_json::Value = serde_json::from_slice(&client_data).unwrap();
+    assert_eq!(client_data["challenge"], "Y2hhbGxlbmdlLWNoYWxsZW5nZS0xMjM0");
+    assert_eq!(client_data["type"], "webauthn.create");
+
+    // camelCase, nulls kept.
+    assert_eq!(get(&result, "passkey.credentialId"), get(&bind, "body.credential.id"));
+    assert_eq!(get(&result, "passkey.tenant.displayName").as_string().unwrap(), "Tenant");
+    assert_eq!(get(&result, "passkey.identity.displayName").as_string().unwrap(), "Ada");
+    assert!(get(&result, "passkey.identity.emailAddress").is_null());
+    assert_eq!(get(&result, "passkey.authenticator.attachment").as_string().unwrap(), "platform");
+    assert_eq!(get(&result, "passkey.authenticator.backupEligible").as_bool(), Some(false));
+    assert_eq!(get(&result, "postBindingRedirectUri").as_string().unwrap(), "https://app.example.com/done");
+
+    let error = expired.unwrap_err();
+    assert_error(&error, "LINK_EXPIRED");
+    assert_eq!(get(&error, "cause.code").as_string().unwrap(), "LINK_EXPIRED");
+}
