@@ -1,0 +1,106 @@
+//! Startup and router assembly. The state is passed explicitly: no globals.
+
+use crate::config::Config;
+use crate::error::{method_not_allowed_fallback, not_found_fallback};
+use crate::routes;
+use crate::store::{self, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
+use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros};
+use axum::routing::any;
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    /// Base of links, no trailing `/` (may carry a path prefix that a proxy strips).
+    pub public_url: String,
+    /// `scheme://host[:port]` of `public_url`: the hosted page's origin.
+    pub public_origin: String,
+    /// Host of `public_url`: the RP ID of hosted_web passkeys.
+    pub public_host: String,
+    /// The dev fixtures, with --dev only.
+    pub dev: Option<Arc<DevBootstrap>>,
+}
+
+pub fn router(state: AppState, config: &Config) -> Router {
+    let mut api = Router::new()
+        .merge(routes::authenticator_configs::router())
+        .merge(routes::identities::router())
+        .merge(routes::credential_binding_jobs::router())
+        .merge(routes::credentials::router())
+        // Unknown API paths answer JSON, not the static files' empty 404.
+        .route("/v1/{*rest}", any(not_found_fallback));
+    if state.dev.is_some() {
+        api = api.merge(routes::dev::router());
+    }
+    let www = &config.www_dir;
+    api.route_service("/bind", ServeFile::new(www.join("bind.html")))
+        .nest_service("/sdk", ServeDir::new(&config.sdk_dir))
+        .fallback_service(ServeDir::new(www))
+        .method_not_allowed_fallback(method_not_allowed_fallback)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A started server.
+pub struct RunningServer {
+    pub local_addr: SocketAddr,
+    pub public_url: String,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn public_parts(public_url: &str) -> Result<(String, String, String), String> {
+    let url = url::Url::parse(public_url).map_err(|e| format!("--public-url {public_url:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("--public-url {public_url:?} must be an http(s) URL without query or fragment"));
+    }
+    let host = url.host_str().ok_or_else(|| format!("--public-url {public_url:?} has no host"))?.to_owned();
+    let base = url.as_str().trim_end_matches('/').to_owned();
+    Ok((base, url.origin().ascii_serialization(), host))
+}
+
+/// Creates the dev tenant, realm, hosted_web config and API token once.
+async fn ensure_dev_fixtures(store: &DynStore) -> Result<DevBootstrap, String> {
+    let err = |e: store::StoreError| format!("dev bootstrap: {e}");
+    if let Some(dev) = store.dev_bootstrap().await.map_err(err)? {
+        return Ok(dev);
+    }
+    let now = now_micros();
+    let tenant = Tenant { id: new_id(), display_name: "Dev tenant".into(), create_time: now };
+    let realm = Realm { id: new_id(), tenant_id: tenant.id.clone(), display_name: "Dev realm".into(), create_time: now };
+    let config = AuthenticatorConfig {
+        id: new_uuid(),
+        tenant_id: tenant.id.clone(),
+        realm_id: realm.id.clone(),
+        config_type: "hosted_web".into(),
+        invoke_url: None,
+        trusted_origins: Vec::new(),
+        rp_id: None,
+        create_time: now,
+    };
+    let token = new_secret();
+    store.create_tenant(&tenant).await.map_err(err)?;
+    store.create_realm(&realm).await.map_err(err)?;
+    store.insert_authenticator_config(&config).await.map_err(err)?;
+    store.create_api_token(&hash_secret(&token), &tenant.id, now).await.map_err(err)?;
+    let dev = DevBootstrap { tenant_id: tenant.id, realm_id: realm.id, authenticator_config_id: config.id, api_token: token };
+    store.save_dev_bootstrap(&dev).await.map_err(err)
+}
+
+/// Opens the database, binds the listener and serves in a task.
+pub async fn start(config: Config) -> Result<RunningServer, String> {
+    let store = store::open(&config.database_url).await?;
+    let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", local_addr.port()));
+    let (public_url, public_origin, public_host) = public_parts(&public_url)?;
+    let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
+    let state = AppState { store, public_url: public_url.clone(), public_origin, public_host, dev };
+    let app = router(state.clone(), &config);
+    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(RunningServer { local_addr, public_url, state, task })
+}

@@ -1,0 +1,13 @@
+//! passbind-server: the binding service (admin API, browser binding
+//! endpoints, WebAuthn registration verification, storage).
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod store;
+pub mod util;
+pub mod webauthn;
+
+pub use app::{start, AppState, RunningServer};
+pub use config::Config;

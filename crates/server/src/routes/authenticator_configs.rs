@@ -1,0 +1,145 @@
+//! `/v1/tenants/{t}/realms/{r}/authenticator-configs`: how a realm's passkeys
+//! are bound (`hosted_web`: on passbind's own page; `embedded`: in the app).
+
+use super::{authorize_realm, is_secure_or_loopback, list_body, origin_of, ConfigView};
+use crate::app::AppState;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::store::AuthenticatorConfig;
+use crate::util::{new_uuid, now_micros};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use passbind_protocol::ErrorCode;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs", get(list).post(create))
+        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{config_id}", get(get_one))
+}
+
+#[derive(Deserialize)]
+struct CreateRequest {
+    authenticator_config: ConfigInput,
+}
+
+#[derive(Deserialize)]
+struct ConfigInput {
+    config: ConfigSpec,
+}
+
+#[derive(Deserialize)]
+struct ConfigSpec {
+    #[serde(rename = "type")]
+    type_: String,
+    #[serde(default)]
+    invoke_url: Option<String>,
+    #[serde(default)]
+    trusted_origins: Option<Vec<String>>,
+    /// Additive: an embedded app whose pages span subdomains may scope its
+    /// passkeys to a parent domain of `invoke_url`'s host.
+    #[serde(default)]
+    rp_id: Option<String>,
+}
+
+const FIELD: &str = "authenticator_config.config";
+
+/// A validated embedded config: (invoke_url, trusted_origins, rp_id).
+fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Option<String>)> {
+    let field = |f: &str| format!("{FIELD}.{f}");
+    let raw = spec.invoke_url.as_deref().ok_or_else(|| ApiError::invalid_argument(&field("invoke_url"), "required for embedded configs"))?;
+    let invoke = url::Url::parse(raw).map_err(|e| ApiError::invalid_argument(&field("invoke_url"), format!("not an absolute URL: {e}")))?;
+    if !is_secure_or_loopback(&invoke) {
+        return Err(ApiError::invalid_argument(&field("invoke_url"), "must be https (http only on a loopback host)"));
+    }
+    if !invoke.username().is_empty() || invoke.password().is_some() || invoke.query().is_some() || invoke.fragment().is_some() {
+        return Err(ApiError::invalid_argument(&field("invoke_url"), "must have no credentials, query or fragment"));
+    }
+    let mut origins = Vec::new();
+    for (i, o) in spec.trusted_origins.iter().flatten().enumerate() {
+        let f = field(&format!("trusted_origins[{i}]"));
+        let url = url::Url::parse(o).map_err(|_| ApiError::invalid_argument(&f, "not an origin (scheme://host[:port])"))?;
+        let canonical = origin_of(&url);
+        if canonical != o.trim_end_matches('/') || !is_secure_or_loopback(&url) {
+            return Err(ApiError::invalid_argument(&f, "must be an https origin (scheme://host[:port]), http only on loopback"));
+        }
+        if !origins.contains(&canonical) {
+            origins.push(canonical);
+        }
+    }
+    let host = invoke.host_str().unwrap_or_default().to_ascii_lowercase();
+    let rp_id = match spec.rp_id.as_deref() {
+        None => None,
+        Some(rp) => {
+            let rp = rp.to_ascii_lowercase();
+            // WebAuthn: the RP ID must be the page's host or a parent domain of it.
+            if rp.is_empty() || !(host == rp || host.ends_with(&format!(".{rp}"))) || !rp.contains(|c: char| c.is_ascii_alphabetic()) {
+                return Err(ApiError::invalid_argument(&field("rp_id"), "must be invoke_url's host or a parent domain of it"));
+            }
+            Some(rp)
+        }
+    };
+    Ok((invoke.as_str().trim_end_matches('/').to_owned(), origins, rp_id))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<ConfigView>> {
+    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
+    let spec = req.authenticator_config.config;
+    let (invoke_url, trusted_origins, rp_id) = match spec.type_.as_str() {
+        "hosted_web" => {
+            if spec.invoke_url.is_some() || spec.rp_id.is_some() {
+                return Err(ApiError::invalid_argument(FIELD, "hosted_web configs take no invoke_url or rp_id: passbind hosts the page"));
+            }
+            (None, Vec::new(), None)
+        }
+        "embedded" => {
+            let (u, o, r) = validate_embedded(&spec)?;
+            (Some(u), o, r)
+        }
+        _ => return Err(ApiError::invalid_argument(&format!("{FIELD}.type"), "must be hosted_web or embedded")),
+    };
+    let config = AuthenticatorConfig {
+        id: new_uuid(),
+        tenant_id,
+        realm_id,
+        config_type: spec.type_,
+        invoke_url,
+        trusted_origins,
+        rp_id,
+        create_time: now_micros(),
+    };
+    state.store.insert_authenticator_config(&config).await?;
+    Ok(Json(ConfigView::from(&config)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let configs = state.store.list_authenticator_configs(&tenant_id, &realm_id).await?;
+    Ok(Json(list_body("authenticator_configs", configs.iter().map(ConfigView::from).collect())))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id, config_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<ConfigView>> {
+    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let config = state
+        .store
+        .get_authenticator_config(&tenant_id, &realm_id, &config_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("authenticator config"))?;
+    Ok(Json(ConfigView::from(&config)))
+}

@@ -1,0 +1,187 @@
+//! `/v1/tenants/{t}/realms/{r}/identities/{i}/credential-binding-jobs`.
+//!
+//! The last path segment is `{job}` or `{job}:verb` (Google API style). axum
+//! cannot split one segment with a route parameter, so the segment is
+//! captured whole and dispatched here: `GET {job}` (admin), `POST
+//! {job}:revoke` (admin), and the browser's `{job}:invokeAuthenticator` /
+//! `{job}:bindCredential` (in `binding`).
+
+use super::binding::{self, JobPath};
+use super::{authorize_identity, is_secure_or_loopback, list_body, JobView};
+use crate::app::AppState;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::store::Job;
+use crate::util::{hash_secret, new_id, new_secret, now_micros, SECOND};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use passbind_protocol::{BindingLink, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+/// Jobs expire after 7 days unless completed.
+pub const JOB_LIFETIME: i64 = 7 * 24 * 3600 * SECOND;
+
+const JOBS: &str = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(JOBS, get(list).post(create))
+        .route(&format!("{JOBS}/{{job_segment}}"), get(get_segment).post(post_segment).options(options_segment))
+}
+
+type SegmentPath = Path<(String, String, String, String)>;
+
+/// Splits `{job}:verb`; the verb is `None` for a plain `{job}`.
+fn split_segment((tenant_id, realm_id, identity_id, segment): (String, String, String, String)) -> (JobPath, Option<String>) {
+    let (job_id, verb) = match segment.split_once(':') {
+        Some((j, v)) => (j.to_owned(), Some(v.to_owned())),
+        None => (segment, None),
+    };
+    (JobPath { tenant_id, realm_id, identity_id, job_id }, verb)
+}
+
+fn no_such_method() -> Response {
+    ApiError::new(ErrorCode::NotFound, "no such method on a credential-binding job").into_response()
+}
+
+async fn get_segment(State(state): State<AppState>, Path(p): SegmentPath, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    match split_segment(p) {
+        (path, None) => get_job(&state, &headers, &path).await.into_response(),
+        // A browser opening the API-form link (e.g. from an email).
+        (path, Some(v)) if v == "invokeAuthenticator" => binding::open_link(&state, &path, query.as_deref()).await,
+        _ => no_such_method(),
+    }
+}
+
+async fn post_segment(State(state): State<AppState>, Path(p): SegmentPath, headers: HeaderMap, body: Bytes) -> Response {
+    match split_segment(p) {
+        (path, Some(v)) if v == "invokeAuthenticator" => binding::invoke(&state, &path, &headers, &body).await,
+        (path, Some(v)) if v == "bindCredential" => binding::bind(&state, &path, &headers, &body).await,
+        (path, Some(v)) if v == "revoke" => revoke(&state, &headers, &path).await.into_response(),
+        _ => no_such_method(),
+    }
+}
+
+async fn options_segment(State(state): State<AppState>, Path(p): SegmentPath, headers: HeaderMap) -> Response {
+    match split_segment(p) {
+        (path, Some(v)) if v == "invokeAuthenticator" || v == "bindCredential" => binding::preflight(&state, &path, &headers).await,
+        _ => no_such_method(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CreateRequest {
+    job: JobInput,
+}
+
+#[derive(Deserialize)]
+struct JobInput {
+    delivery_method: String,
+    authenticator_config_id: String,
+    #[serde(default)]
+    post_binding_redirect_uri: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CreateResponse {
+    credential_binding_job: JobView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential_binding_link: Option<String>,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<CreateResponse>> {
+    let (_, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
+    let input = req.job;
+    match input.delivery_method.as_str() {
+        "RETURN" => {}
+        "EMAIL" => {
+            return Err(ApiError::new(ErrorCode::FailedPrecondition, "EMAIL delivery is not configured on this service")
+                .with_detail(Some("job.delivery_method"), "use RETURN"))
+        }
+        _ => return Err(ApiError::invalid_argument("job.delivery_method", "must be RETURN or EMAIL")),
+    }
+    if state.store.get_authenticator_config(&tenant_id, &realm_id, &input.authenticator_config_id).await?.is_none() {
+        return Err(ApiError::invalid_argument("job.authenticator_config_id", "no such authenticator config in this realm"));
+    }
+    if let Some(uri) = &input.post_binding_redirect_uri {
+        let ok = url::Url::parse(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty()).unwrap_or(false);
+        if !ok || uri.len() > 2048 {
+            return Err(ApiError::invalid_argument("job.post_binding_redirect_uri", "must be an https URL (http only on loopback)"));
+        }
+    }
+    if identity.status != "active" {
+        return Err(ApiError::new(ErrorCode::FailedPrecondition, "the identity is not active"));
+    }
+    let now = now_micros();
+    let token = new_secret();
+    let job = Job {
+        id: new_id(),
+        tenant_id,
+        realm_id,
+        identity_id,
+        delivery_method: input.delivery_method,
+        state: "LINK_SENT".into(),
+        authenticator_config_id: input.authenticator_config_id,
+        post_binding_redirect_uri: input.post_binding_redirect_uri,
+        token_hash: hash_secret(&token),
+        expire_time: now + JOB_LIFETIME,
+        create_time: now,
+        update_time: now,
+        completed_ceremony_id: None,
+        credential_record_id: None,
+    };
+    state.store.insert_job(&job).await?;
+    let link = BindingLink {
+        api_base: state.public_url.clone(),
+        tenant_id: job.tenant_id.clone(),
+        realm_id: job.realm_id.clone(),
+        identity_id: job.identity_id.clone(),
+        job_id: job.id.clone(),
+        token,
+    };
+    Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: Some(link.api_url()) }))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let now = now_micros();
+    let jobs = state.store.list_jobs(&tenant_id, &realm_id, &identity_id).await?;
+    Ok(Json(list_body("credential_binding_jobs", jobs.iter().map(|j| JobView::new(j, now)).collect())))
+}
+
+async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Job> {
+    authorize_identity(state, headers, &p.tenant_id, &p.realm_id, &p.identity_id).await?;
+    state
+        .store
+        .get_job(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("credential binding job"))
+}
+
+async fn get_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
+    let job = load_job(state, headers, p).await?;
+    Ok(Json(JobView::new(&job, now_micros())))
+}
+
+async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
+    let job = load_job(state, headers, p).await?;
+    let now = now_micros();
+    if super::effective_state(&job, now) == "EXPIRED" || !state.store.set_job_state(&job.id, "REVOKED", now).await? {
+        return Err(ApiError::new(ErrorCode::FailedPrecondition, format!("the job is already {}", super::effective_state(&job, now))));
+    }
+    let job = load_job(state, headers, p).await?;
+    Ok(Json(JobView::new(&job, now)))
+}

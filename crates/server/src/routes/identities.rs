@@ -1,0 +1,111 @@
+//! `/v1/tenants/{t}/realms/{r}/identities`: the people passkeys are bound to.
+
+use super::{authorize_identity, authorize_realm, list_body, IdentityView};
+use crate::app::AppState;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::store::{Identity, StoreError};
+use crate::util::{new_id, now_micros, random_bytes};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use passbind_protocol::ErrorCode;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities", get(list).post(create))
+        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}", get(get_one))
+}
+
+#[derive(Deserialize)]
+struct CreateRequest {
+    identity: IdentityInput,
+}
+
+#[derive(Deserialize)]
+struct IdentityInput {
+    display_name: String,
+    traits: Traits,
+}
+
+#[derive(Deserialize)]
+struct Traits {
+    #[serde(rename = "type")]
+    type_: String,
+    username: String,
+    #[serde(default)]
+    primary_email_address: Option<String>,
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
+    if value.trim().is_empty() {
+        return Err(ApiError::invalid_argument(field, "must not be empty"));
+    }
+    if value.len() > max || value.chars().any(char::is_control) {
+        return Err(ApiError::invalid_argument(field, format!("must be at most {max} bytes of printable text")));
+    }
+    Ok(())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<IdentityView>> {
+    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
+    let input = req.identity;
+    if input.traits.type_ != "traits_v0" {
+        return Err(ApiError::invalid_argument("identity.traits.type", "must be traits_v0"));
+    }
+    check_text("identity.display_name", &input.display_name, 256)?;
+    check_text("identity.traits.username", &input.traits.username, 256)?;
+    let email = input.traits.primary_email_address.filter(|e| !e.is_empty());
+    if let Some(email) = &email {
+        let ok = email.len() <= 320 && matches!(email.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@'));
+        if !ok || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ApiError::invalid_argument("identity.traits.primary_email_address", "not an email address"));
+        }
+    }
+    let now = now_micros();
+    let identity = Identity {
+        id: new_id(),
+        tenant_id,
+        realm_id,
+        display_name: input.display_name,
+        username: input.traits.username,
+        email_address: email,
+        status: "active".into(),
+        user_handle: random_bytes::<32>().to_vec(),
+        create_time: now,
+        update_time: now,
+    };
+    match state.store.insert_identity(&identity).await {
+        Ok(()) => Ok(Json(IdentityView::from(&identity))),
+        Err(StoreError::Conflict) => Err(ApiError::new(ErrorCode::AlreadyExists, "an identity with this username already exists in the realm")
+            .with_detail(Some("identity.traits.username"), "already taken")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let identities = state.store.list_identities(&tenant_id, &realm_id).await?;
+    Ok(Json(list_body("identities", identities.iter().map(IdentityView::from).collect())))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<IdentityView>> {
+    let (_, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    Ok(Json(IdentityView::from(&identity)))
+}

@@ -1,0 +1,131 @@
+//! WebAuthn registration verification (Level 3 §7.1, "Registering a New
+//! Credential"), narrow on purpose: what passbind asks for and nothing more.
+//!
+//! - `client_data`: clientDataJSON (type, challenge, origin, crossOrigin)
+//! - `authenticator_data`: flags, RP ID hash, attested credential data
+//! - `cose`: credential public keys (ES256, EdDSA, RS256) and signatures
+//! - `attestation`: the attestation object; formats `none` and `packed`
+
+pub mod attestation;
+pub mod authenticator_data;
+pub mod client_data;
+pub mod cose;
+
+use passbind_protocol::base64url;
+use passbind_protocol::wire::{RegistrationResponse, SUPPORTED_ALGORITHMS};
+use sha2::{Digest, Sha256};
+
+/// Why a registration was refused. `Security` is for origin and RP ID
+/// mismatches (the browser talked to someone else); everything else about
+/// the response itself is `Rejected`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    Security(String),
+    Rejected(String),
+}
+
+pub(crate) fn rejected(msg: impl Into<String>) -> VerifyError {
+    VerifyError::Rejected(msg.into())
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Security(m) | VerifyError::Rejected(m) => f.write_str(m),
+        }
+    }
+}
+
+/// What the relying party expects of this ceremony.
+pub struct Expectation<'a> {
+    pub challenge: &'a [u8],
+    /// Exact origins (`scheme://host[:port]`) allowed to run the ceremony.
+    pub allowed_origins: &'a [String],
+    pub rp_id: &'a str,
+    pub require_user_verification: bool,
+}
+
+/// A verified new credential, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedRegistration {
+    pub credential_id: Vec<u8>,
+    /// The COSE_Key exactly as the authenticator encoded it.
+    pub public_key_cose: Vec<u8>,
+    pub alg: i64,
+    pub sign_count: u32,
+    pub aaguid: [u8; 16],
+    pub backup_eligible: bool,
+    pub backed_up: bool,
+    pub attestation_format: String,
+    pub transports: Vec<String>,
+    pub attachment: Option<String>,
+}
+
+/// Longest credential ID WebAuthn allows.
+pub const MAX_CREDENTIAL_ID_LEN: usize = 1023;
+
+fn decode_field(value: &str, name: &str) -> Result<Vec<u8>, VerifyError> {
+    base64url::decode(value).ok_or_else(|| rejected(format!("{name} is not base64url")))
+}
+
+/// Verifies a `RegistrationResponseJSON` against the ceremony's expectations.
+pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -> Result<VerifiedRegistration, VerifyError> {
+    if resp.type_ != "public-key" {
+        return Err(rejected("the credential type is not public-key"));
+    }
+    let raw_id = decode_field(&resp.raw_id, "rawId")?;
+    let id = decode_field(&resp.id, "id")?;
+    if raw_id != id {
+        return Err(rejected("id and rawId differ"));
+    }
+    let client_data_json = decode_field(&resp.response.client_data_json, "clientDataJSON")?;
+    let attestation_object = decode_field(&resp.response.attestation_object, "attestationObject")?;
+
+    // §7.1 steps 5-12: the client data says who asked for what.
+    client_data::verify(&client_data_json, exp)?;
+    let client_data_hash: [u8; 32] = Sha256::digest(&client_data_json).into();
+
+    // Steps 13-21: the authenticator's statement.
+    let att = attestation::AttestationObject::parse(&attestation_object)?;
+    let auth = authenticator_data::AuthenticatorData::parse(&att.auth_data)?;
+    let rp_id_hash: [u8; 32] = Sha256::digest(exp.rp_id.as_bytes()).into();
+    if auth.rp_id_hash != rp_id_hash {
+        return Err(VerifyError::Security(format!("the credential is scoped to another RP ID than {:?}", exp.rp_id)));
+    }
+    if !auth.user_present() {
+        return Err(rejected("the user was not present (UP flag not set)"));
+    }
+    if exp.require_user_verification && !auth.user_verified() {
+        return Err(rejected("the user was not verified (UV flag not set)"));
+    }
+    if auth.backed_up() && !auth.backup_eligible() {
+        return Err(rejected("BS flag set without BE"));
+    }
+    let attested = auth.attested.as_ref().ok_or_else(|| rejected("no attested credential data"))?;
+    if attested.credential_id.len() > MAX_CREDENTIAL_ID_LEN {
+        return Err(rejected("the credential ID is longer than 1023 bytes"));
+    }
+    if attested.credential_id != raw_id {
+        return Err(rejected("the credential ID does not match rawId"));
+    }
+    let key = cose::CoseKey::parse(&attested.public_key_cose)?;
+    if !SUPPORTED_ALGORITHMS.iter().any(|a| i64::from(*a) == key.alg) {
+        return Err(rejected(format!("algorithm {} was not offered", key.alg)));
+    }
+
+    // Steps 19-21: the attestation statement.
+    attestation::verify_statement(&att, &auth, &key, &client_data_hash)?;
+
+    Ok(VerifiedRegistration {
+        credential_id: raw_id,
+        public_key_cose: attested.public_key_cose.clone(),
+        alg: key.alg,
+        sign_count: auth.sign_count,
+        aaguid: attested.aaguid,
+        backup_eligible: auth.backup_eligible(),
+        backed_up: auth.backed_up(),
+        attestation_format: att.fmt.clone(),
+        transports: resp.response.transports.iter().filter(|t| t.len() <= 32).take(8).cloned().collect(),
+        attachment: resp.authenticator_attachment.clone().filter(|a| a == "platform" || a == "cross-platform"),
+    })
+}
