@@ -5,7 +5,6 @@
 //! WebAuthn enum values (`"platform"`, `"required"`, …) stay strings so a value
 //! a newer browser adds passes through untouched.
 
-use crate::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 /// `POST …:invokeAuthenticator` request.
