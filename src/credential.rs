@@ -8,8 +8,9 @@
 //! class: every field is read by name, every helper method is called only if
 //! it is a function, and a helper that throws counts as absent.
 
-use crate::error::{read_string, BindError};
-use js_sys::{Array, ArrayBuffer, Function, Reflect, Uint8Array};
+use crate::error::BindError;
+use crate::js::{get, read_string};
+use js_sys::{Array, ArrayBuffer, Function, Uint8Array};
 use passbind_protocol::base64url;
 use passbind_protocol::wire::{AttestationResponse, ClientExtensionResults, CredProps, RegistrationResponse};
 use wasm_bindgen::{JsCast, JsValue};
@@ -66,14 +67,6 @@ pub fn read_registration(credential: &JsValue) -> Result<RegistrationResponse, B
         authenticator_attachment: (!attachment.is_empty()).then_some(attachment),
         client_extension_results: ClientExtensionResults { cred_props: rk.map(|rk| CredProps { rk: Some(rk) }) },
     })
-}
-
-/// A property that is neither `undefined` nor `null`.
-fn get(target: &JsValue, key: &str) -> Option<JsValue> {
-    if !target.is_object() {
-        return None;
-    }
-    Reflect::get(target, &key.into()).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// Calls `target[name]()` with `this = target` if it is a function.

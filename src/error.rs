@@ -6,6 +6,8 @@
 //! Messages are built with `push_str`, not `format!`: the formatting
 //! machinery is a large share of a small wasm binary.
 
+use crate::js::{read_string, set};
+use js_sys::Object;
 use passbind_protocol::{ErrorBody, ErrorCode, LinkError};
 use wasm_bindgen::JsValue;
 
@@ -134,43 +136,29 @@ impl BindError {
     }
 }
 
-mod js {
-    use super::*;
-    use js_sys::{Object, Reflect};
-
-    impl BindError {
-        /// From whatever `navigator.credentials.create` rejected with.
-        pub fn from_exception(error: JsValue) -> Self {
-            let name = read_string(&error, "name");
-            let mut detail = read_string(&error, "message");
-            if detail.is_empty() && !name.is_empty() {
-                detail = name.clone();
-            }
-            BindError::Ceremony { code: ceremony_code(&name), detail, cause: error }
+impl BindError {
+    /// From whatever `navigator.credentials.create` rejected with.
+    pub fn from_exception(error: JsValue) -> Self {
+        let name = read_string(&error, "name");
+        let mut detail = read_string(&error, "message");
+        if detail.is_empty() && !name.is_empty() {
+            detail = name.clone();
         }
-
-        /// The JavaScript `Error` a rejected `bindPasskey` promise carries.
-        pub fn into_js(self) -> JsValue {
-            let options = Object::new();
-            let cause = self.cause();
-            if !cause.is_undefined() {
-                let _ = Reflect::set(&options, &"cause".into(), &cause);
-            }
-            let error = js_sys::Error::new_with_options(&self.message(), &options);
-            let _ = Reflect::set(&error, &"code".into(), &self.code().as_str().into());
-            error.into()
-        }
+        BindError::Ceremony { code: ceremony_code(&name), detail, cause: error }
     }
 
-    /// A string property of any JS value; empty when absent or not a string.
-    pub fn read_string(value: &JsValue, key: &str) -> String {
-        if !value.is_object() {
-            return String::new();
+    /// The JavaScript `Error` a rejected `bindPasskey` promise carries.
+    pub fn into_js(self) -> JsValue {
+        let options = Object::new();
+        let cause = self.cause();
+        if !cause.is_undefined() {
+            set(&options, "cause", &cause);
         }
-        Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+        let error = js_sys::Error::new_with_options(&self.message(), &options);
+        set(&error, "code", &self.code().as_str().into());
+        error.into()
     }
 }
-pub(crate) use js::read_string;
 
 impl From<LinkError> for BindError {
     fn from(e: LinkError) -> Self {

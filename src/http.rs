@@ -1,11 +1,15 @@
 //! `POST` JSON to the binding service and read its answer, mapping every
-//! failure to a [`BindError`]. Bodies go through `serde-wasm-bindgen` and the
-//! browser's own `JSON`, so the SDK carries no JSON library of its own.
+//! failure to a [`BindError`]. The browser's own `JSON` does the text: the
+//! SDK carries no JSON library. Requests are serialized from the protocol's
+//! wire types (serde-wasm-bindgen); answers are read by name from the parsed
+//! object, because serde *deserialization* would cost about 20 KB gzipped
+//! (its error messages alone pull in float formatting).
 
 use crate::error::{service_error, BindError};
+use crate::js::{get, read_string};
 use js_sys::{Object, Promise, Reflect, JSON};
-use passbind_protocol::ErrorBody;
-use serde::{de::DeserializeOwned, Serialize};
+use passbind_protocol::{ErrorBody, ErrorCode};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestInit, Response};
@@ -36,11 +40,8 @@ fn transport_error(error: JsValue, signal: Option<&AbortSignal>) -> BindError {
     }
 }
 
-pub async fn post_json<Req: Serialize, Res: DeserializeOwned>(
-    url: &str,
-    body: &Req,
-    signal: Option<&AbortSignal>,
-) -> Result<Res, BindError> {
+/// POSTs `body` as JSON; resolves with the parsed JSON object of a 2xx answer.
+pub async fn post_json<Req: Serialize>(url: &str, body: &Req, signal: Option<&AbortSignal>) -> Result<JsValue, BindError> {
     check_signal(signal)?;
     let body = serde_wasm_bindgen::to_value(body)
         .ok()
@@ -62,19 +63,21 @@ pub async fn post_json<Req: Serialize, Res: DeserializeOwned>(
     read_response(response.status(), &text.as_string().unwrap_or_default())
 }
 
-/// Reads the service's answer: the expected body on 2xx, otherwise its
+/// Reads the service's answer: a JSON object on 2xx, otherwise its
 /// `{code, message, details}` error (see [`service_error`]). Anything that
 /// does not parse is `SERVER`, with the status in the message.
-pub fn read_response<Res: DeserializeOwned>(status: u16, text: &str) -> Result<Res, BindError> {
-    let parsed = JSON::parse(text);
+pub fn read_response(status: u16, text: &str) -> Result<JsValue, BindError> {
+    let parsed = JSON::parse(text).ok().filter(|v| v.is_object() && !js_sys::Array::is_array(v));
     if (200..300).contains(&status) {
-        let value = parsed.map_err(|e| BindError::server("the binding service answered something that is not JSON", e))?;
-        return serde_wasm_bindgen::from_value(value.clone())
-            .map_err(|_| BindError::server("the binding service answered JSON of an unexpected shape", value));
+        return parsed.ok_or_else(|| BindError::server("the binding service answered something that is not a JSON object", text.into()));
     }
-    let body = parsed.ok().filter(JsValue::is_object);
-    let error_body = body.clone().and_then(|b| serde_wasm_bindgen::from_value::<ErrorBody>(b).ok());
-    let cause = body.unwrap_or_else(|| JsValue::from_str(text));
+    let error_body = parsed.as_ref().and_then(error_body);
     let (code, message) = service_error(status, error_body);
-    Err(BindError::Service { code, message, body: cause })
+    Err(BindError::Service { code, message, body: parsed.unwrap_or_else(|| text.into()) })
+}
+
+/// `{code, message}` with both strings, as `passbind_protocol::ErrorBody`.
+fn error_body(value: &JsValue) -> Option<ErrorBody> {
+    let code = get(value, "code")?.as_string()?;
+    Some(ErrorBody::new(ErrorCode::parse(&code), read_string(value, "message")))
 }

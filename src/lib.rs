@@ -10,6 +10,8 @@ pub mod error;
 #[doc(hidden)]
 pub mod http;
 #[doc(hidden)]
+pub mod js;
+#[doc(hidden)]
 pub mod options;
 #[doc(hidden)]
 pub mod passkey;
@@ -17,7 +19,7 @@ pub mod passkey;
 pub mod webauthn;
 
 use error::BindError;
-use passbind_protocol::wire::{BindCredentialRequest, BindCredentialResponse, InvokeAuthenticatorRequest, InvokeAuthenticatorResponse};
+use passbind_protocol::wire::{BindCredentialRequest, InvokeAuthenticatorRequest};
 use passbind_protocol::{BindingLink, LinkError};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
@@ -73,22 +75,23 @@ async fn bind(link: JsValue, options: JsValue) -> Result<JsValue, BindError> {
     let credentials = webauthn::credentials()?;
 
     let invoke = InvokeAuthenticatorRequest { token: link.token.clone() };
-    let invoked: InvokeAuthenticatorResponse = http::post_json(&link.invoke_authenticator_url(), &invoke, signal).await?;
-    let public_key = options::creation_options_to_js(&invoked.public_key)?;
+    let invoked = http::post_json(&link.invoke_authenticator_url(), &invoke, signal).await?;
+    let ceremony_id = js::read_string(&invoked, "ceremony_id");
+    let public_key = js::get(&invoked, "public_key").filter(|_| !ceremony_id.is_empty());
+    let public_key = public_key.ok_or_else(|| BindError::server("the binding service answered without a ceremony", invoked.clone()))?;
+    let public_key = options::creation_options_to_js(&public_key)?;
     let created = webauthn::create(&credentials, &public_key, signal).await?;
     let credential = credential::read_registration(&created)?;
 
     let url = link.bind_credential_url();
-    let bind = BindCredentialRequest { token: link.token, ceremony_id: invoked.ceremony_id, credential };
+    let bind = BindCredentialRequest { token: link.token, ceremony_id, credential };
     // bindCredential is idempotent (DESIGN.md): one retry after a lost
     // connection, so a passkey just created is not left unbound.
-    let bound: BindCredentialResponse = match http::post_json(&url, &bind, signal).await {
+    let bound = match http::post_json(&url, &bind, signal).await {
         Err(BindError::Network(_)) => http::post_json(&url, &bind, signal).await?,
         other => other?,
     };
-    passkey::BindResult::new(&bound)
-        .to_js()
-        .map_err(|e| BindError::server("could not convert the passkey", e.into()))
+    passkey::bind_result_to_js(&bound)
 }
 
 /// `options.signal` when it is an AbortSignal; anything else is ignored.

@@ -8,9 +8,9 @@
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use passbind::error::BindError;
-use passbind::{credential, http, options, webauthn, BindPasskeyOptions};
+use passbind::{credential, http, options, passkey, webauthn, BindPasskeyOptions};
 use passbind_protocol::base64url;
-use passbind_protocol::wire::{CreationOptions, InvokeAuthenticatorResponse};
+use passbind_protocol::wire::{self, CreationOptions};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::AbortSignal;
@@ -42,12 +42,18 @@ fn assert_error(error: &JsValue, code: &str) -> JsValue {
     error.clone()
 }
 
-fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> CreationOptions {
+/// The protocol's wire type, as the service sends it: serialized, then
+/// `JSON.parse`d, so these tests also check that SDK and contract agree.
+fn parsed<T: serde::Serialize>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&serde_json::to_string(value).unwrap()).unwrap()
+}
+
+fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> JsValue {
     let excluded: Vec<_> = exclude
         .iter()
         .map(|id| serde_json::json!({"id": base64url::encode(id), "type": "public-key", "transports": ["internal"]}))
         .collect();
-    serde_json::from_value(serde_json::json!({
+    let options: CreationOptions = serde_json::from_value(serde_json::json!({
         "rp": {"id": "localhost", "name": "passbind tests"},
         "user": {"id": base64url::encode(user_id), "name": "ada@example.com", "displayName": "Ada"},
         "challenge": base64url::encode(challenge),
@@ -58,7 +64,8 @@ fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> Crea
         "attestation": "none",
         "extensions": {"credProps": true}
     }))
-    .unwrap()
+    .unwrap();
+    parsed(&options)
 }
 
 fn random_bytes(n: u32) -> Vec<u8> {
@@ -102,6 +109,8 @@ async fn bind_passkey_rejects_a_bad_link_with_invalid_link() {
 fn creation_options_become_bytes_where_webauthn_wants_bytes() {
     let o = options::creation_options_to_js(&creation_options(&[0xde, 0xad, 0xbe, 0xef], &[1, 2, 3], &[&[0xff, 0], &[7]])).unwrap();
     let o: JsValue = o.into();
+    let malformed = js(r#"return {challenge: "AQ", user: {id: "not base64!"}};"#);
+    assert!(options::creation_options_to_js(&malformed).unwrap_err().message().contains("user.id"));
     assert_eq!(bytes(&get(&o, "challenge")), [0xde, 0xad, 0xbe, 0xef]);
     assert_eq!(bytes(&get(&o, "user.id")), [1, 2, 3]);
     assert_eq!(get(&o, "user.displayName").as_string().unwrap(), "Ada");
@@ -119,6 +128,44 @@ fn creation_options_become_bytes_where_webauthn_wants_bytes() {
     assert_eq!(get(&o, "timeout").as_f64(), Some(60000.0));
     // Absent optional members stay absent rather than becoming null.
     assert!(!Reflect::has(&o, &"hints".into()).unwrap());
+    // Members this SDK version does not know pass through to the browser.
+    let newer = js(r#"return {challenge: "AQ", user: {id: "Ag"}, extensions: {credProps: true, prf: {}}, hints: ["client-device"]};"#);
+    let newer: JsValue = options::creation_options_to_js(&newer).unwrap().into();
+    assert!(get(&newer, "extensions.prf").is_object());
+    assert_eq!(Array::from(&get(&newer, "hints")).get(0).as_string().unwrap(), "client-device");
+}
+
+// ── the service's answer → the object bindPasskey resolves with ─────────────
+
+#[wasm_bindgen_test]
+fn the_bind_answer_becomes_camel_case_with_nulls() {
+    let answer = wire::BindCredentialResponse {
+        passkey: wire::Passkey {
+            id: "cred_1".into(),
+            credential_id: "AAEC".into(),
+            created: "2025-01-01T00:00:00Z".into(),
+            state: "ACTIVE".into(),
+            tenant: wire::Named { id: "t1".into(), display_name: "Tenant".into() },
+            realm: wire::Named { id: "r1".into(), display_name: "Realm".into() },
+            identity: wire::PasskeyIdentity { id: "i1".into(), username: "ada".into(), display_name: "Ada".into(), email_address: None },
+            authenticator: wire::AuthenticatorInfo {
+                aaguid: "00000000-0000-0000-0000-000000000000".into(),
+                attachment: Some("platform".into()),
+                transports: vec!["internal".into(), "hybrid".into()],
+                backup_eligible: true,
+                backed_up: false,
+            },
+        },
+        post_binding_redirect_uri: None,
+    };
+    let result = passkey::bind_result_to_js(&parsed(&answer)).unwrap();
+    let expected = r#"{"passkey":{"id":"cred_1","credentialId":"AAEC","created":"2025-01-01T00:00:00Z","state":"ACTIVE","tenant":{"id":"t1","displayName":"Tenant"},"realm":{"id":"r1","displayName":"Realm"},"identity":{"id":"i1","username":"ada","displayName":"Ada","emailAddress":null},"authenticator":{"aaguid":"00000000-0000-0000-0000-000000000000","attachment":"platform","transports":["internal","hybrid"],"backupEligible":true,"backedUp":false}},"postBindingRedirectUri":null}"#;
+    let actual: serde_json::Value = serde_json::from_str(&String::from(js_sys::JSON::stringify(&result).unwrap())).unwrap();
+    assert_eq!(actual, serde_json::from_str::<serde_json::Value>(expected).unwrap());
+
+    let redirect = passkey::bind_result_to_js(&js(r#"return {passkey: {credential_id: "AA"}, post_binding_redirect_uri: "https://app.example.com/done"}"#)).unwrap();
+    assert_eq!(get(&redirect, "postBindingRedirectUri").as_string().unwrap(), "https://app.example.com/done");
+    assert_eq!(passkey::bind_result_to_js(&js("return {}")).unwrap_err().code().as_str(), "SERVER");
 }
 
 // ── reading a created credential defensively ────────────────────────────────
@@ -208,7 +255,7 @@ fn exceptions_map_to_codes_and_keep_their_cause() {
 
 #[wasm_bindgen_test]
 fn service_error_bodies_map_to_codes() {
-    let read = |status, text: &str| http::read_response::<InvokeAuthenticatorResponse>(status, text).unwrap_err();
+    let read = |status, text: &str| http::read_response(status, text).unwrap_err();
     let e = read(410, r#"{"code":"LINK_EXPIRED","message":"the binding link has expired","details":[]}"#);
     assert_eq!(e.code().as_str(), "LINK_EXPIRED");
     let js_error = assert_error(&e.into_js(), "LINK_EXPIRED");
@@ -229,24 +276,25 @@ fn service_error_bodies_map_to_codes() {
     }
     // A 2xx that is not the expected JSON is the service's fault too.
     assert_eq!(read(200, "not json").code().as_str(), "SERVER");
-    assert_eq!(read(200, r#"{"ceremony_id": 1}"#).code().as_str(), "SERVER");
+    assert_eq!(read(200, "[1, 2]").code().as_str(), "SERVER");
+    assert!(http::read_response(200, r#"{"ceremony_id": "c"}"#).is_ok());
 }
 
 #[wasm_bindgen_test]
 async fn fetch_failures_are_network_and_a_fired_signal_is_aborted() {
-    let body = passbind_protocol::wire::InvokeAuthenticatorRequest { token: "t".into() };
+    let body = wire::InvokeAuthenticatorRequest { token: "t".into() };
     // Nothing listens on port 1: fetch rejects with a TypeError.
-    let e = http::post_json::<_, InvokeAuthenticatorResponse>("http://127.0.0.1:1/x", &body, None).await.unwrap_err();
+    let e = http::post_json("http://127.0.0.1:1/x", &body, None).await.unwrap_err();
     let error = assert_error(&e.into_js(), "NETWORK");
     assert!(get(&error, "cause").is_instance_of::<js_sys::TypeError>());
 
     let aborted = AbortSignal::abort();
-    let e = http::post_json::<_, InvokeAuthenticatorResponse>("http://127.0.0.1:1/x", &body, Some(&aborted)).await.unwrap_err();
+    let e = http::post_json("http://127.0.0.1:1/x", &body, Some(&aborted)).await.unwrap_err();
     assert_error(&e.into_js(), "ABORTED");
 
     // A real non-JSON error answer: the test runner's own server.
     let origin = get(&js_sys::global(), "location.origin").as_string().unwrap();
-    let e = http::post_json::<_, InvokeAuthenticatorResponse>(&(origin + "/no-such-endpoint"), &body, None).await.unwrap_err();
+    let e = http::post_json(&(origin + "/no-such-endpoint"), &body, None).await.unwrap_err();
     assert_eq!(e.code().as_str(), "SERVER");
     assert!(e.message().contains("HTTP 4"), "{}", e.message());
 }
