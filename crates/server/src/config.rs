@@ -30,7 +30,8 @@ pub struct Config {
 
     /// Development mode: create a dev tenant, realm, hosted_web config and API
     /// token once, print them, and serve them at GET /dev/bootstrap.
-    #[arg(long, env = "PASSBIND_DEV")]
+    /// (PASSBIND_DEV accepts 1/0, true/false, yes/no, on/off.)
+    #[arg(long, env = "PASSBIND_DEV", action = clap::ArgAction::SetTrue, value_parser = clap::builder::FalseyValueParser::new())]
     pub dev: bool,
 }
 

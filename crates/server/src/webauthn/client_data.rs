@@ -34,3 +34,27 @@ pub fn verify(json: &[u8], exp: &Expectation<'_>) -> Result<(), VerifyError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str) -> Result<(), VerifyError> {
+        let origins = vec!["https://app.example.com".to_owned()];
+        let exp = Expectation { challenge: &[1, 2, 3], allowed_origins: &origins, rp_id: "app.example.com", require_user_verification: true };
+        verify(json.as_bytes(), &exp)
+    }
+
+    #[test]
+    fn each_client_data_rule() {
+        let ok = r#"{"type":"webauthn.create","challenge":"AQID","origin":"https://app.example.com","crossOrigin":false}"#;
+        assert_eq!(check(ok), Ok(()));
+        assert!(matches!(check(&ok.replace("webauthn.create", "webauthn.get")), Err(VerifyError::Rejected(_))));
+        assert!(matches!(check(&ok.replace("AQID", "AQIE")), Err(VerifyError::Rejected(_))));
+        assert!(matches!(check(&ok.replace("https://app", "https://evil")), Err(VerifyError::Security(_))));
+        assert!(matches!(check(&ok.replace("https://app.example.com", "https://app.example.com:8443")), Err(VerifyError::Security(_))));
+        assert!(matches!(check(&ok.replace("false", "true")), Err(VerifyError::Security(_))));
+        assert!(matches!(check("{}"), Err(VerifyError::Rejected(_))));
+        assert!(matches!(check("\u{0}garbage"), Err(VerifyError::Rejected(_))));
+    }
+}
