@@ -316,6 +316,18 @@ fn cbor_bytes(v: &Cbor) -> Vec<u8> {
 
 /// A registration response with `packed` self attestation signed by `key`.
 fn packed_self_attested(challenge: &str, origin: &str, rp_id: &str, key: &p256::ecdsa::SigningKey, tamper: bool) -> RegistrationResponse {
+    packed_attested(challenge, origin, rp_id, key, None, tamper)
+}
+
+/// `packed` attestation: self (`x5c` None) or signed by `x5c`'s key with its certificate.
+fn packed_attested(
+    challenge: &str,
+    origin: &str,
+    rp_id: &str,
+    key: &p256::ecdsa::SigningKey,
+    x5c: Option<(&p256::ecdsa::SigningKey, Vec<u8>)>,
+    tamper: bool,
+) -> RegistrationResponse {
     use p256::ecdsa::signature::Signer;
     let client_data = serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
     let point = key.verifying_key().to_sec1_point(false);
@@ -338,7 +350,8 @@ fn packed_self_attested(challenge: &str, origin: &str, rp_id: &str, key: &p256::
     auth_data.extend_from_slice(&cbor_bytes(&cose_key));
     let mut signed = auth_data.clone();
     signed.extend_from_slice(&Sha256::digest(&client_data));
-    let signature: p256::ecdsa::Signature = key.sign(&signed);
+    let signer = x5c.as_ref().map_or(key, |(k, _)| *k);
+    let signature: p256::ecdsa::Signature = signer.sign(&signed);
     let mut sig = signature.to_der().as_bytes().to_vec();
     if tamper {
         let last = sig.len() - 1;
@@ -348,7 +361,12 @@ fn packed_self_attested(challenge: &str, origin: &str, rp_id: &str, key: &p256::
         (Cbor::Text("fmt".into()), Cbor::Text("packed".into())),
         (
             Cbor::Text("attStmt".into()),
-            Cbor::Map(vec![(Cbor::Text("alg".into()), Cbor::Integer((-7).into())), (Cbor::Text("sig".into()), Cbor::Bytes(sig))]),
+            Cbor::Map(
+                [(Cbor::Text("alg".into()), Cbor::Integer((-7).into())), (Cbor::Text("sig".into()), Cbor::Bytes(sig))]
+                    .into_iter()
+                    .chain(x5c.map(|(_, cert)| (Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(cert)]))))
+                    .collect(),
+            ),
         ),
         (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
     ]);
@@ -474,4 +492,79 @@ async fn cors_reflects_only_trusted_origins() {
     let location = r.headers()["location"].to_str().unwrap();
     assert!(location.starts_with("https://app.example.com/passkeys/bind?"), "{location}");
     assert_eq!(passbind_protocol::BindingLink::parse(location).unwrap(), link);
+}
+
+// A minimal DER writer for attestation certificates (the verifier checks the
+// leaf's form, not its chain, so the certificate's own signature is a stub).
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let n = content.len();
+    if n < 0x80 {
+        out.push(n as u8);
+    } else if n < 0x100 {
+        out.extend_from_slice(&[0x81, n as u8]);
+    } else {
+        out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+    tlv(0x30, &parts.concat())
+}
+
+const OID_ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const OID_CN: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x03];
+const OID_BASIC_CONSTRAINTS: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x13];
+const OID_FIDO_AAGUID: &[u8] = &[0x06, 0x0b, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xe5, 0x1c, 0x01, 0x01, 0x04];
+
+fn attestation_certificate(key: &p256::ecdsa::SigningKey, aaguid: [u8; 16], ca: bool) -> Vec<u8> {
+    let name = seq(&[tlv(0x31, &seq(&[OID_CN.to_vec(), tlv(0x0c, b"Test Authenticator Attestation")]))]);
+    let point = key.verifying_key().to_sec1_point(false);
+    let mut bits = vec![0u8];
+    bits.extend_from_slice(point.as_bytes());
+    let spki = seq(&[seq(&[OID_EC_PUBLIC_KEY.to_vec(), OID_P256.to_vec()]), tlv(0x03, &bits)]);
+    let basic = seq(&[OID_BASIC_CONSTRAINTS.to_vec(), tlv(0x04, &seq(&if ca { vec![tlv(0x01, &[0xff])] } else { vec![] }))]);
+    let aaguid_ext = seq(&[OID_FIDO_AAGUID.to_vec(), tlv(0x04, &tlv(0x04, &aaguid))]);
+    let tbs = seq(&[
+        tlv(0xa0, &tlv(0x02, &[2])),
+        tlv(0x02, &[0x01, 0x23]),
+        seq(&[OID_ECDSA_SHA256.to_vec()]),
+        name.clone(),
+        seq(&[tlv(0x17, b"250101000000Z"), tlv(0x17, b"450101000000Z")]),
+        name,
+        spki,
+        tlv(0xa3, &seq(&[basic, aaguid_ext])),
+    ]);
+    seq(&[tbs, seq(&[OID_ECDSA_SHA256.to_vec()]), tlv(0x03, &[0, 0x30, 0x00])])
+}
+
+#[tokio::test]
+async fn packed_x5c_attestation_checks_the_leaf_certificate() {
+    let s = TestServer::start().await;
+    let random_key = || p256::ecdsa::SigningKey::from_slice(&passbind_server::util::random_bytes::<32>()).unwrap();
+    let (credential_key, attestation_key) = (random_key(), random_key());
+    let (identity, link) = s.identity_with_link("rita").await;
+    let invoke = s.invoke_ok(&link).await;
+    let make = |cert: Vec<u8>, signer: &p256::ecdsa::SigningKey| {
+        packed_attested(&invoke.public_key.challenge, &s.server.public_url, "localhost", &credential_key, Some((signer, cert)), false)
+    };
+    let refused = [
+        ("is a CA", make(attestation_certificate(&attestation_key, [0x42; 16], true), &attestation_key)),
+        ("AAGUID differs", make(attestation_certificate(&attestation_key, [0x43; 16], false), &attestation_key)),
+        ("signature does not verify", make(attestation_certificate(&attestation_key, [0x42; 16], false), &credential_key)),
+        ("not DER X.509", make(b"\x30\x03\x02\x01\x01".to_vec(), &attestation_key)),
+    ];
+    for (why, cred) in refused {
+        let r = s.bind(&link, &invoke.ceremony_id, &cred).await;
+        assert_eq!((r.status, r.code().as_str()), (422, "ATTESTATION_REJECTED"), "{why}: {}", r.body);
+        assert!(r.error().message.contains(why), "{why}: {}", r.body);
+    }
+    assert_nothing_bound(&s, &identity, &link).await;
+    let good = make(attestation_certificate(&attestation_key, [0x42; 16], false), &attestation_key);
+    let r = s.bind(&link, &invoke.ceremony_id, &good).await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }
