@@ -375,6 +375,9 @@ fn fake_service() -> Function {
             const body = JSON.parse(init.body);
             requests.push({ url: String(url), method: init.method, contentType: init.headers["content-type"], body });
             if (body.token === "expired") return json(410, { code: "LINK_EXPIRED", message: "the binding link has expired", details: [] });
+            if (body.token === "slow") return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
+            if (body.token === "flaky" && String(url).endsWith(":bindCredential") && requests.filter((r) => r.body.token === "flaky").length === 2)
+                throw new TypeError("Failed to fetch");
             if (String(url).endsWith(":invokeAuthenticator")) return json(200, {
                 ceremony_id: "cer_1", expire_time: "2030-01-01T00:00:00Z",
                 public_key: {
@@ -438,7 +441,35 @@ async fn bind_passkey_runs_the_whole_flow() {
     assert_eq!(get(&result, "passkey.authenticator.backupEligible").as_bool(), Some(false));
     assert_eq!(get(&result, "postBindingRedirectUri").as_string().unwrap(), "https://app.example.com/done");
 
+    // What the SDK sent is the protocol's request type.
+    let sent = String::from(js_sys::JSON::stringify(&get(&bind, "body")).unwrap());
+    let sent: wire::BindCredentialRequest = serde_json::from_str(&sent).unwrap();
+    assert_eq!(sent.credential.id, sent.credential.raw_id);
+    assert_eq!(sent.credential.response.transports, ["internal"]);
+
     let error = expired.unwrap_err();
     assert_error(&error, "LINK_EXPIRED");
     assert_eq!(get(&error, "cause.code").as_string().unwrap(), "LINK_EXPIRED");
+}
+
+#[wasm_bindgen_test]
+async fn bind_passkey_retries_a_lost_bind_once_and_honours_a_late_abort() {
+    let restore = fake_service();
+    let link = "https://api.passbind.test/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator?token=flaky";
+    let flaky = passbind::bind_passkey(link.into(), None).await;
+    let options = Object::new();
+    let reason = js("return new Error('gone');");
+    let signal = js("const c = new AbortController(); setTimeout(() => c.abort(globalThis.__reason), 50); return c.signal;");
+    Reflect::set(&js_sys::global(), &"__reason".into(), &reason).unwrap();
+    Reflect::set(&options, &"signal".into(), &signal).unwrap();
+    let slow = passbind::bind_passkey(link.replace("flaky", "slow").into(), Some(options.unchecked_into())).await;
+    restore.call0(&JsValue::NULL).unwrap();
+
+    assert_eq!(get(&flaky.unwrap(), "postBindingRedirectUri").as_string().unwrap(), "https://app.example.com/done");
+    let requests: Array = get(&js_sys::global(), "__passbindRequests").unchecked_into();
+    let binds = requests.iter().filter(|r| get(r, "url").as_string().unwrap().ends_with(":bindCredential")).count();
+    assert_eq!(binds, 2);
+
+    let error = assert_error(&slow.unwrap_err(), "ABORTED");
+    assert!(Object::is(&get(&error, "cause"), &reason));
 }
