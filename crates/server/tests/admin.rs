@@ -163,6 +163,23 @@ async fn identities_and_jobs_match_the_seeds() {
     let one = s.admin(Method::GET, &format!("{}/identities/{identity_id}", s.realm_path()), None).await;
     assert_eq!(one.body, identity);
 
+    // PATCH changes only what it names; the username stays.
+    let path = format!("{}/identities/{identity_id}", s.realm_path());
+    let r = s.admin(Method::PATCH, &path, Some(json!({"identity": {"display_name": "Alice A."}}))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.body["display_name"].as_str(), r.body["status"].as_str()), (Some("Alice A."), Some("active")));
+    assert_eq!(r.body["traits"], identity["traits"]);
+    assert_eq!(r.body["create_time"], identity["create_time"]);
+    for (patch, field) in [
+        (json!({"identity": {"status": "deleted"}}), "identity.status"),
+        (json!({"identity": {"traits": {"username": "mallory"}}}), "identity.traits.username"),
+        (json!({"identity": {"traits": {"primary_email_address": "x"}}}), "identity.traits.primary_email_address"),
+    ] {
+        let r = s.admin(Method::PATCH, &path, Some(patch.clone())).await;
+        assert_eq!((r.status, r.error().details[0].field.as_deref()), (400, Some(field)), "{patch}");
+    }
+    let identity = s.admin(Method::GET, &path, None).await.body;
+
     // The seed's RETURN request, byte for byte.
     let jobs = format!("{}/identities/{identity_id}/credential-binding-jobs", s.realm_path());
     let seed = format!("{{\"job\":{{\"delivery_method\":\"RETURN\",\"authenticator_config_id\":\"{}\"}}}}", s.dev.authenticator_config_id);

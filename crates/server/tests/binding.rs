@@ -69,6 +69,7 @@ async fn happy_path_binds_a_passkey_end_to_end() {
 
     let mut authenticator = software_authenticator();
     let cred = create_credential(&mut authenticator, &s.server.public_url, &options_json(&invoke)).await;
+    assert_eq!(cred.response.public_key_algorithm, Some(-8), "passkey-rs takes the first offered: Ed25519");
     let r = s.bind(&link, &invoke.ceremony_id, &cred).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let bound: BindCredentialResponse = serde_json::from_value(r.body.clone()).unwrap();
@@ -100,6 +101,12 @@ async fn happy_path_binds_a_passkey_end_to_end() {
     let invoke2 = s.invoke_ok(&link2).await;
     assert_eq!(invoke2.public_key.exclude_credentials.len(), 1);
     assert_eq!(invoke2.public_key.exclude_credentials[0].id, cred.id);
+
+    // Revoked passkeys stay listed as REVOKED and are no longer excluded.
+    let r = s.admin(Method::POST, &format!("{}/identities/{identity_id}/credentials/{}:revoke", s.realm_path(), pk.id), None).await;
+    assert_eq!((r.status, r.body["state"].as_str()), (200, Some("REVOKED")), "{}", r.body);
+    assert_eq!(s.credentials(identity_id).await[0]["state"], "REVOKED");
+    assert!(s.invoke_ok(&link2).await.public_key.exclude_credentials.is_empty());
 }
 
 #[tokio::test]
@@ -260,9 +267,14 @@ async fn job_and_identity_states_are_enforced() {
 
     // Suspended identity.
     let (identity, link) = s.identity_with_link("kate").await;
-    s.sql(&format!("UPDATE identities SET status = 'suspended' WHERE id = '{}'", identity["id"].as_str().unwrap())).await;
+    let identity_path = format!("{}/identities/{}", s.realm_path(), identity["id"].as_str().unwrap());
+    let r = s.admin(Method::PATCH, &identity_path, Some(json!({"identity": {"status": "suspended"}}))).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")), "{}", r.body);
     let r = s.invoke(&link, &link.token).await;
     assert_eq!((r.status, r.code().as_str()), (422, "IDENTITY_SUSPENDED"));
+    // Active again: the same link works.
+    s.admin(Method::PATCH, &identity_path, Some(json!({"identity": {"status": "active"}}))).await;
+    assert_eq!(s.invoke(&link, &link.token).await.status, 200);
 
     // Expired ceremony.
     let (identity, link) = s.identity_with_link("liam").await;
@@ -566,5 +578,29 @@ async fn packed_x5c_attestation_checks_the_leaf_certificate() {
     assert_nothing_bound(&s, &identity, &link).await;
     let good = make(attestation_certificate(&attestation_key, [0x42; 16], false), &attestation_key);
     let r = s.bind(&link, &invoke.ceremony_id, &good).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
+async fn es256_binds_and_an_algorithm_never_offered_is_rejected() {
+    let s = TestServer::start().await;
+    // passkey-rs picks EdDSA from the default options (the happy path);
+    // narrowing the list makes it use ES256, which the service also offers.
+    let (identity, link) = s.identity_with_link("sam").await;
+    let invoke = s.invoke_ok(&link).await;
+
+    let mut ml_dsa = options_json(&invoke);
+    ml_dsa["pubKeyCredParams"] = json!([{"type": "public-key", "alg": -48}]);
+    let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &ml_dsa).await;
+    assert_eq!(cred.response.public_key_algorithm, Some(-48));
+    let r = s.bind(&link, &invoke.ceremony_id, &cred).await;
+    assert_eq!((r.status, r.code().as_str()), (422, "ATTESTATION_REJECTED"), "{}", r.body);
+    assert_nothing_bound(&s, &identity, &link).await;
+
+    let mut es256 = options_json(&invoke);
+    es256["pubKeyCredParams"] = json!([{"type": "public-key", "alg": -7}]);
+    let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &es256).await;
+    assert_eq!(cred.response.public_key_algorithm, Some(-7));
+    let r = s.bind(&link, &invoke.ceremony_id, &cred).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities", get(list).post(create))
-        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}", get(get_one))
+        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}", get(get_one).patch(update))
 }
 
 #[derive(Deserialize)]
@@ -49,6 +49,14 @@ fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
+fn check_email(email: &str) -> ApiResult<()> {
+    let ok = email.len() <= 320 && matches!(email.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@'));
+    if !ok || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ApiError::invalid_argument("identity.traits.primary_email_address", "not an email address"));
+    }
+    Ok(())
+}
+
 async fn create(
     State(state): State<AppState>,
     Path((tenant_id, realm_id)): Path<(String, String)>,
@@ -65,10 +73,7 @@ async fn create(
     check_text("identity.traits.username", &input.traits.username, 256)?;
     let email = input.traits.primary_email_address.filter(|e| !e.is_empty());
     if let Some(email) = &email {
-        let ok = email.len() <= 320 && matches!(email.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@'));
-        if !ok || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ApiError::invalid_argument("identity.traits.primary_email_address", "not an email address"));
-        }
+        check_email(email)?;
     }
     let now = now_micros();
     let identity = Identity {
@@ -107,5 +112,67 @@ async fn get_one(
     headers: HeaderMap,
 ) -> ApiResult<Json<IdentityView>> {
     let (_, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    Ok(Json(IdentityView::from(&identity)))
+}
+
+/// `PATCH` body: only the fields present change. The username is the
+/// identity's key in the realm and stays.
+#[derive(Deserialize)]
+struct UpdateRequest {
+    identity: IdentityPatch,
+}
+
+#[derive(Deserialize)]
+struct IdentityPatch {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    traits: Option<TraitsPatch>,
+}
+
+#[derive(Deserialize)]
+struct TraitsPatch {
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    primary_email_address: Option<String>,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<IdentityView>> {
+    let (_, mut identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let req: UpdateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
+    let patch = req.identity;
+    if let Some(name) = patch.display_name {
+        check_text("identity.display_name", &name, 256)?;
+        identity.display_name = name;
+    }
+    if let Some(status) = patch.status {
+        if status != "active" && status != "suspended" {
+            return Err(ApiError::invalid_argument("identity.status", "must be active or suspended"));
+        }
+        identity.status = status;
+    }
+    if let Some(traits) = patch.traits {
+        if traits.username.is_some_and(|u| u != identity.username) {
+            return Err(ApiError::invalid_argument("identity.traits.username", "cannot be changed"));
+        }
+        if let Some(email) = traits.primary_email_address {
+            if email.is_empty() {
+                identity.email_address = None;
+            } else {
+                check_email(&email)?;
+                identity.email_address = Some(email);
+            }
+        }
+    }
+    identity.update_time = now_micros();
+    state.store.update_identity(&identity).await?;
     Ok(Json(IdentityView::from(&identity)))
 }

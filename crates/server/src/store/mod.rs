@@ -167,6 +167,8 @@ pub trait Store: Send + Sync {
     async fn insert_identity(&self, identity: &Identity) -> StoreResult<()>;
     async fn get_identity(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<Option<Identity>>;
     async fn list_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Vec<Identity>>;
+    /// Saves display name, email and status (username and handle never change).
+    async fn update_identity(&self, identity: &Identity) -> StoreResult<()>;
 
     async fn insert_job(&self, job: &Job) -> StoreResult<()>;
     async fn get_job(&self, tenant_id: &str, realm_id: &str, identity_id: &str, id: &str) -> StoreResult<Option<Job>>;
@@ -179,6 +181,8 @@ pub trait Store: Send + Sync {
 
     async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>>;
     async fn list_credentials(&self, identity_id: &str) -> StoreResult<Vec<Credential>>;
+    /// Sets a credential's state; false when the identity has no such credential.
+    async fn set_credential_state(&self, identity_id: &str, id: &str, state: &str) -> StoreResult<bool>;
     /// In one transaction: marks the ceremony used, stores the credential and
     /// sets its job COMPLETE. Nothing is written when any step fails.
     async fn complete_binding(&self, credential: &Credential, now: i64) -> StoreResult<()>;

@@ -270,6 +270,18 @@ impl Store for SqliteStore {
         Ok(rows.iter().map(identity_from_row).collect::<Result<_, _>>()?)
     }
 
+    async fn update_identity(&self, i: &Identity) -> StoreResult<()> {
+        sqlx::query("UPDATE identities SET display_name = $1, email_address = $2, status = $3, update_time = $4 WHERE id = $5")
+            .bind(&i.display_name)
+            .bind(&i.email_address)
+            .bind(&i.status)
+            .bind(i.update_time)
+            .bind(&i.id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn insert_job(&self, j: &Job) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO credential_binding_jobs (id, tenant_id, realm_id, identity_id, delivery_method, state, authenticator_config_id, \
@@ -374,6 +386,16 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(credential_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn set_credential_state(&self, identity_id: &str, id: &str, state: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE credentials SET state = $1 WHERE id = $2 AND identity_id = $3")
+            .bind(state)
+            .bind(id)
+            .bind(identity_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
