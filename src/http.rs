@@ -6,8 +6,8 @@
 //! (its error messages alone pull in float formatting).
 
 use crate::error::{service_error, BindError};
-use crate::js::{get, read_string};
-use js_sys::{Object, Promise, Reflect, JSON};
+use crate::js::{get, read_string, set};
+use js_sys::{Object, Promise, JSON};
 use passbind_protocol::{ErrorBody, ErrorCode};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -49,7 +49,7 @@ pub async fn post_json<Req: Serialize>(url: &str, body: &Req, signal: Option<&Ab
         .ok_or_else(|| BindError::server("could not encode the request", JsValue::UNDEFINED))?;
 
     let headers = Object::new();
-    let _ = Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+    set(&headers, "content-type", &"application/json".into());
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
