@@ -139,6 +139,15 @@ async fn authenticator_configs_match_the_seeds() {
     assert_eq!(one.body["id"], id);
     let missing = s.admin(Method::GET, &format!("{path}/00000000-0000-4000-8000-000000000000"), None).await;
     assert_eq!((missing.status, missing.code().as_str()), (404, "not_found"));
+
+    // DELETE: gone when unused; kept (422) while a job uses it.
+    let r = s.admin(Method::DELETE, &format!("{path}/{id}"), None).await;
+    assert_eq!((r.status, &r.body), (200, &json!({})));
+    assert_eq!(s.admin(Method::GET, &format!("{path}/{id}"), None).await.status, 404);
+    assert_eq!(s.admin(Method::DELETE, &format!("{path}/{id}"), None).await.status, 404);
+    s.identity_with_link("user-of-dev-config").await;
+    let r = s.admin(Method::DELETE, &format!("{path}/{}", s.dev.authenticator_config_id), None).await;
+    assert_eq!((r.status, r.code().as_str()), (422, "failed_precondition"));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use super::{authorize_realm, is_secure_or_loopback, list_body, origin_of, ConfigView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::store::AuthenticatorConfig;
+use crate::store::{AuthenticatorConfig, StoreError};
 use crate::util::{new_uuid, now_micros};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -17,7 +17,7 @@ use serde::Deserialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs", get(list).post(create))
-        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{config_id}", get(get_one))
+        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{config_id}", get(get_one).delete(delete_one))
 }
 
 #[derive(Deserialize)]
@@ -142,4 +142,22 @@ async fn get_one(
         .await?
         .ok_or_else(|| ApiError::not_found("authenticator config"))?;
     Ok(Json(ConfigView::from(&config)))
+}
+
+/// `DELETE`: answers `{}`. A config that jobs still refer to stays,
+/// so no link loses its origin and RP ID rules (422).
+async fn delete_one(
+    State(state): State<AppState>,
+    Path((tenant_id, realm_id, config_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    match state.store.delete_authenticator_config(&tenant_id, &realm_id, &config_id).await {
+        Ok(true) => Ok(Json(serde_json::json!({}))),
+        Ok(false) => Err(ApiError::not_found("authenticator config")),
+        Err(StoreError::Conflict) => {
+            Err(ApiError::new(ErrorCode::FailedPrecondition, "credential-binding jobs still use this authenticator config"))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -162,6 +162,8 @@ pub trait Store: Send + Sync {
     async fn insert_authenticator_config(&self, config: &AuthenticatorConfig) -> StoreResult<()>;
     async fn get_authenticator_config(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<Option<AuthenticatorConfig>>;
     async fn list_authenticator_configs(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Vec<AuthenticatorConfig>>;
+    /// Deletes a config; `Conflict` while jobs refer to it, false when absent.
+    async fn delete_authenticator_config(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<bool>;
 
     /// `Conflict` when the username is taken in the realm.
     async fn insert_identity(&self, identity: &Identity) -> StoreResult<()>;

@@ -230,6 +230,20 @@ impl Store for SqliteStore {
         Ok(rows.iter().map(config_from_row).collect::<Result<_, _>>()?)
     }
 
+    async fn delete_authenticator_config(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM authenticator_configs WHERE id = $1 AND tenant_id = $2 AND realm_id = $3")
+            .bind(id)
+            .bind(tenant_id)
+            .bind(realm_id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::Conflict,
+                _ => StoreError::Db(e),
+            })?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn insert_identity(&self, i: &Identity) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO identities (id, tenant_id, realm_id, display_name, username, email_address, status, user_handle, create_time, update_time) \
