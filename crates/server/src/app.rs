@@ -1,7 +1,7 @@
 //! Startup and router assembly. The state is passed explicitly: no globals.
 
 use crate::config::Config;
-use crate::error::{method_not_allowed_fallback, not_found_fallback};
+use crate::error::{json_errors, not_found_fallback};
 use crate::routes;
 use crate::store::{self, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
 use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros};
@@ -10,6 +10,7 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone)]
@@ -40,7 +41,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
     api.route_service("/bind", ServeFile::new(www.join("bind.html")))
         .nest_service("/sdk", ServeDir::new(&config.sdk_dir))
         .fallback_service(ServeDir::new(www))
-        .method_not_allowed_fallback(method_not_allowed_fallback)
+        // Inner to outer: a panic becomes a 500, every /v1 error JSON, then logging.
+        .layer(CatchPanicLayer::new())
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -92,6 +92,12 @@ async fn bad_bodies_are_400_json_naming_the_field() {
     let r = s.admin(Method::DELETE, &path, None).await;
     assert_eq!(r.status, 405);
     r.error();
+    // axum's own rejections are JSON too: a path that is not UTF-8, a body too large.
+    let r = s.admin(Method::GET, "/v1/tenants/%FF%FE/realms/x/identities", None).await;
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"), "{}", r.body);
+    let big = vec![b' '; 3 * 1024 * 1024];
+    let r = s.send(Method::POST, &s.url(&path), Some(&s.dev.api_token), Some(big)).await;
+    assert_eq!((r.status, r.code().as_str()), (413, "invalid_argument"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -187,7 +193,6 @@ async fn identities_and_jobs_match_the_seeds() {
         let r = s.admin(Method::PATCH, &path, Some(patch.clone())).await;
         assert_eq!((r.status, r.error().details[0].field.as_deref()), (400, Some(field)), "{patch}");
     }
-    let identity = s.admin(Method::GET, &path, None).await.body;
 
     // The seed's RETURN request, byte for byte.
     let jobs = format!("{}/identities/{identity_id}/credential-binding-jobs", s.realm_path());
