@@ -153,3 +153,26 @@ fn check_leaf_certificate(der: &[u8], auth: &AuthenticatorData) -> Result<Public
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_cbor_is_rejected_without_allocating_or_panicking() {
+        let cases: &[&[u8]] = &[
+            &[],
+            &[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // bytes of length 2^64-1
+            &[0x7b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // text of length 2^63-1
+            &[0x9b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // array of 2^63-1 items
+            &[0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // map of 2^63-1 pairs
+            &[0x5f, 0x41, 0x00],                                     // unterminated indefinite bytes
+            &[0xa1, 0x63, b'f', b'm', b't'],                         // truncated map
+        ];
+        for case in cases {
+            assert!(AttestationObject::parse(case).is_err(), "{case:02x?}");
+        }
+        let deep = vec![0x81u8; 100_000]; // nested arrays
+        assert!(AttestationObject::parse(&deep).is_err());
+    }
+}
