@@ -515,3 +515,22 @@ async fn post_binding_redirect_uri_must_be_an_absolute_http_s_url() {
         assert_eq!(got.body["post_binding_redirect_uri"], good);
     }
 }
+
+#[tokio::test]
+async fn starttls_or_tls_against_a_plain_text_server_never_sends_in_clear() {
+    for tls in [SmtpTls::Starttls, SmtpTls::Tls] {
+        let sink = smtp_sink(Behaviour::Accept).await;
+        let s = TestServer::start_with(|c| {
+            c.smtp_host = Some("localhost".into());
+            c.smtp_port = Some(sink.port);
+            c.smtp_tls = tls;
+            c.smtp_timeout = 3;
+        })
+        .await;
+        let identity = s.create_identity("tess").await;
+        let r = create_email_job(&s, id(&identity), &s.dev.authenticator_config_id, None).await;
+        assert_eq!((r.status, r.code().as_str()), (503, "unavailable"), "{tls:?}: {}", r.body);
+        assert!(sink.messages().is_empty(), "{tls:?}: nothing may be sent without TLS");
+        assert_eq!(jobs_of(&s, id(&identity)).await[0]["state"], "FAILED_TO_SEND");
+    }
+}
