@@ -77,6 +77,7 @@ function observeAuthenticator() {
 
 function showResult(kind, title, text) {
   const result = $("result");
+  $("retry").parentElement.hidden = $("retry").hidden && $("continue").hidden;
   result.className = kind;
   result.hidden = false;
   $("result-title").textContent = title;

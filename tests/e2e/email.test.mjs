@@ -7,8 +7,10 @@
 // test-results/.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
-  startServer, startSmtpSink, startAppServer, openBrowser, parseMail, findLink, redirectOf, screenshot, base64ToUrl,
+  root, startServer, startSmtpSink, startAppServer, openBrowser, parseMail, findLink, redirectOf, screenshot, base64ToUrl,
 } from "./support.mjs";
 
 let sink, server, app, chrome, embeddedId;
@@ -188,4 +190,33 @@ test("the page explains used, cancelled and invalid links (no retry)", async () 
   const fresh = await emailJob(embeddedId);
   const forged = (await redirectOf(fresh.link)).replace(/token=[^&]+/, "token=forged");
   await expectError(forged, "INVALID_LINK", "This link is not valid", "bind-error-forged-token");
+});
+
+test("a network failure (NETWORK) offers a retry that works once the network is back", async () => {
+  const { page } = chrome;
+  const { identity, job, link } = await emailJob(embeddedId);
+  // The browser's POST to the service fails; the GET of the emailed link still works.
+  const offline = (url) => url.pathname.endsWith(":invokeAuthenticator");
+  await page.route(offline, (route) => (route.request().method() === "POST" ? route.abort("internetdisconnected") : route.continue()));
+  try {
+    await page.goto(link);
+    await page.locator("main[data-code=NETWORK]").waitFor();
+  } finally {
+    await page.unroute(offline);
+  }
+  assert.equal(await page.textContent("#result-title"), "The service could not be reached");
+  assert.ok(await page.isVisible("#retry"));
+  await screenshot(page, "bind-error-network");
+  await page.click("#retry");
+  await page.waitForURL(`${app.url}/app/done`);
+  assert.equal(await jobState(identity, job), "COMPLETE");
+});
+
+test("the page has a message for every error code, and a retry exactly where retrying helps", () => {
+  const codes = ["INVALID_LINK", "LINK_EXPIRED", "JOB_COMPLETE", "JOB_REVOKED", "IDENTITY_SUSPENDED", "NOT_ALLOWED", "ALREADY_REGISTERED",
+    "ABORTED", "UNSUPPORTED", "SECURITY", "ATTESTATION_REJECTED", "NETWORK", "SERVER"];
+  const source = readFileSync(join(root, "www", "bind.js"), "utf8");
+  const entries = [...source.matchAll(/^ {2}([A-Z_]+): \["[^"]+", "[^"]+"(, true)?\],$/gm)];
+  assert.deepEqual(entries.map((m) => m[1]).sort(), [...codes].sort());
+  assert.deepEqual(entries.filter((m) => m[2]).map((m) => m[1]).sort(), ["ABORTED", "NETWORK", "NOT_ALLOWED"]);
 });
