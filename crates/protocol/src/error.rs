@@ -27,6 +27,8 @@ pub enum ErrorCode {
     NotFound,
     FailedPrecondition,
     AlreadyExists,
+    /// Too many attempts (rate limited): HTTP 429.
+    ResourceExhausted,
     Internal,
     Unknown(String),
 }
@@ -51,6 +53,7 @@ const NAMES: &[(ErrorCode, &str)] = &[
     (ErrorCode::NotFound, "not_found"),
     (ErrorCode::FailedPrecondition, "failed_precondition"),
     (ErrorCode::AlreadyExists, "already_exists"),
+    (ErrorCode::ResourceExhausted, "resource_exhausted"),
     (ErrorCode::Internal, "internal"),
 ];
 
@@ -80,6 +83,7 @@ impl ErrorCode {
             NotFound => 404,
             AlreadyExists | AlreadyRegistered | JobComplete => 409,
             LinkExpired | JobRevoked => 410,
+            ResourceExhausted => 429,
             IdentitySuspended | FailedPrecondition | AttestationRejected | NotAllowed => 422,
             Aborted | Unsupported | Network | Server | Internal | Unknown(_) => 500,
         }

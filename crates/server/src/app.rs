@@ -24,6 +24,49 @@ pub struct AppState {
     pub public_host: String,
     /// The dev fixtures, with --dev only.
     pub dev: Option<Arc<DevBootstrap>>,
+    /// Lifetime of new credential-binding jobs (microseconds).
+    pub job_lifetime: i64,
+    /// Failed link-token attempts allowed per job / per client address in a window.
+    pub max_token_failures_per_job: i64,
+    pub max_token_failures_per_client: i64,
+}
+
+/// Request bodies above this are refused with 413 before any parsing.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The Content-Security-Policy of served pages: same-origin scripts (and
+/// WebAssembly), no inline script, no framing.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every response; pages get the CSP and framing rules,
+/// API answers are never cached (they carry links and tokens).
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let api = req.uri().path().starts_with("/v1/") || req.uri().path().starts_with("/dev/");
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else {
+        h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(PAGE_CSP));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+/// Makes the peer address known to the browser endpoints' rate limit.
+async fn client_ip(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let ip = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    routes::binding::CLIENT_IP.scope(ip, next.run(req)).await
+}
+
+/// Request spans carry the method and the path only: never the query
+/// (a link's `?token=`) nor headers (`Authorization`).
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -43,8 +86,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback_service(ServeDir::new(www))
         // Inner to outer: a panic becomes a 500, every /v1 error JSON, then logging.
         .layer(CatchPanicLayer::new())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(json_errors))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(client_ip))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 
@@ -84,6 +130,9 @@ async fn ensure_dev_fixtures(store: &DynStore) -> Result<DevBootstrap, String> {
         trusted_origins: Vec::new(),
         rp_id: None,
         create_time: now,
+        authenticator_attachment: None,
+        user_verification: None,
+        attestation: None,
     };
     let token = new_secret();
     store.create_tenant(&tenant).await.map_err(err)?;
@@ -102,8 +151,17 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", local_addr.port()));
     let (public_url, public_origin, public_host) = public_parts(&public_url)?;
     let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
-    let state = AppState { store, public_url: public_url.clone(), public_origin, public_host, dev };
+    let state = AppState {
+        store,
+        public_url: public_url.clone(),
+        public_origin,
+        public_host,
+        dev,
+        job_lifetime: i64::from(config.job_expiry_seconds) * crate::util::SECOND,
+        max_token_failures_per_job: i64::from(config.max_token_failures_per_job),
+        max_token_failures_per_client: i64::from(config.max_token_failures_per_client),
+    };
     let app = router(state.clone(), &config);
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
     Ok(RunningServer { local_addr, public_url, state, task })
 }

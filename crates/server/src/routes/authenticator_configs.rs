@@ -21,16 +21,19 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateRequest {
     authenticator_config: ConfigInput,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigInput {
     config: ConfigSpec,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigSpec {
     #[serde(rename = "type")]
     type_: String,
@@ -42,6 +45,24 @@ struct ConfigSpec {
     /// passkeys to a parent domain of `invoke_url`'s host.
     #[serde(default)]
     rp_id: Option<String>,
+    /// WebAuthn policy: `platform` | `cross-platform` (default: any).
+    #[serde(default)]
+    authenticator_attachment: Option<String>,
+    /// `required` (default) | `preferred` | `discouraged`; only `required` is enforced at binding.
+    #[serde(default)]
+    user_verification: Option<String>,
+    /// Attestation conveyance: `none` (default) | `indirect` | `direct` | `enterprise`.
+    #[serde(default)]
+    attestation: Option<String>,
+}
+
+/// Checks an optional enumerated policy field.
+fn one_of(field: &str, value: &Option<String>, allowed: &[&str]) -> ApiResult<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v.clone())),
+        Some(_) => Err(ApiError::invalid_argument(&format!("{FIELD}.{field}"), format!("must be one of {}", allowed.join(", ")))),
+    }
 }
 
 const FIELD: &str = "authenticator_config.config";
@@ -106,6 +127,9 @@ async fn create(
         }
         _ => return Err(ApiError::invalid_argument(&format!("{FIELD}.type"), "must be hosted_web or embedded")),
     };
+    let authenticator_attachment = one_of("authenticator_attachment", &spec.authenticator_attachment, &["platform", "cross-platform"])?;
+    let user_verification = one_of("user_verification", &spec.user_verification, &["required", "preferred", "discouraged"])?;
+    let attestation = one_of("attestation", &spec.attestation, &["none", "indirect", "direct", "enterprise"])?;
     let config = AuthenticatorConfig {
         id: new_uuid(),
         tenant_id,
@@ -115,6 +139,9 @@ async fn create(
         trusted_origins,
         rp_id,
         create_time: now_micros(),
+        authenticator_attachment,
+        user_verification,
+        attestation,
     };
     state.store.insert_authenticator_config(&config).await?;
     Ok(Json(ConfigView::from(&config)))

@@ -21,7 +21,7 @@ use axum::{Json, Router};
 use passbind_protocol::{BindingLink, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-/// Jobs expire after 7 days unless completed.
+/// Jobs expire after 7 days unless completed (the default of `--job-expiry-seconds`).
 pub const JOB_LIFETIME: i64 = 7 * 24 * 3600 * SECOND;
 
 const JOBS: &str = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs";
@@ -73,11 +73,13 @@ async fn options_segment(State(state): State<AppState>, Path(p): SegmentPath, he
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateRequest {
     job: JobInput,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct JobInput {
     delivery_method: String,
     authenticator_config_id: String,
@@ -133,7 +135,7 @@ async fn create(
         authenticator_config_id: input.authenticator_config_id,
         post_binding_redirect_uri: input.post_binding_redirect_uri,
         token_hash: hash_secret(&token),
-        expire_time: now + JOB_LIFETIME,
+        expire_time: now + state.job_lifetime,
         create_time: now,
         update_time: now,
         completed_ceremony_id: None,
@@ -179,6 +181,11 @@ async fn get_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResul
 async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
     let job = load_job(state, headers, p).await?;
     let now = now_micros();
+    match super::effective_state(&job, now) {
+        "COMPLETE" => return Err(ApiError::new(ErrorCode::JobComplete, "the job is complete: revoke the credential instead")),
+        "REVOKED" => return Ok(Json(JobView::new(&job, now))),
+        _ => {}
+    }
     if super::effective_state(&job, now) == "EXPIRED" || !state.store.set_job_state(&job.id, "REVOKED", now).await? {
         return Err(ApiError::new(ErrorCode::FailedPrecondition, format!("the job is already {}", super::effective_state(&job, now))));
     }

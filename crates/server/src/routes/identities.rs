@@ -6,7 +6,7 @@ use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::{Identity, StoreError};
 use crate::util::{new_id, now_micros, random_bytes};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,17 +20,20 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateRequest {
     identity: IdentityInput,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct IdentityInput {
     display_name: String,
     traits: Traits,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Traits {
     #[serde(rename = "type")]
     type_: String,
@@ -96,14 +99,67 @@ async fn create(
     }
 }
 
+/// `GET …/identities?page_size=&page_token=` → `{identities, total_size, next_page_token?}`,
+/// ordered by creation. The page token is opaque (base64url of the last key).
 async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id)): Path<(String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    let identities = state.store.list_identities(&tenant_id, &realm_id).await?;
-    Ok(Json(list_body("identities", identities.iter().map(IdentityView::from).collect())))
+    let page = parse_page(query.as_deref())?;
+    let mut identities = state.store.list_identities_page(&tenant_id, &realm_id, page.size + 1, page.after).await?;
+    let total = state.store.count_identities(&tenant_id, &realm_id).await?;
+    let next = if identities.len() as i64 > page.size {
+        identities.truncate(page.size as usize);
+        identities.last().map(|i| page_token(i.create_time, &i.id))
+    } else {
+        None
+    };
+    let mut body = list_body("identities", identities.iter().map(IdentityView::from).collect());
+    body["total_size"] = total.into();
+    if let Some(next) = next {
+        body["next_page_token"] = next.into();
+    }
+    Ok(Json(body))
+}
+
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 1000;
+
+struct Page {
+    size: i64,
+    after: Option<(i64, String)>,
+}
+
+fn page_token(create_time: i64, id: &str) -> String {
+    passbind_protocol::base64url::encode(format!("{create_time}:{id}").as_bytes())
+}
+
+fn parse_page(query: Option<&str>) -> ApiResult<Page> {
+    let mut page = Page { size: DEFAULT_PAGE_SIZE, after: None };
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*k {
+            "page_size" => {
+                let n: i64 = v.parse().map_err(|_| ApiError::invalid_argument("page_size", "must be an integer"))?;
+                if n < 0 {
+                    return Err(ApiError::invalid_argument("page_size", "must not be negative"));
+                }
+                page.size = if n == 0 { DEFAULT_PAGE_SIZE } else { n.min(MAX_PAGE_SIZE) };
+            }
+            "page_token" if v.is_empty() => {}
+            "page_token" => {
+                let bad = || ApiError::invalid_argument("page_token", "not a page token from this list");
+                let raw = passbind_protocol::base64url::decode(&v).ok_or_else(bad)?;
+                let text = String::from_utf8(raw).map_err(|_| bad())?;
+                let (t, id) = text.split_once(':').ok_or_else(bad)?;
+                page.after = Some((t.parse().map_err(|_| bad())?, id.to_owned()));
+            }
+            other => return Err(ApiError::invalid_argument(other, "unknown query parameter")),
+        }
+    }
+    Ok(page)
 }
 
 async fn get_one(
@@ -118,11 +174,13 @@ async fn get_one(
 /// `PATCH` body: only the fields present change. The username is the
 /// identity's key in the realm and stays.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UpdateRequest {
     identity: IdentityPatch,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct IdentityPatch {
     #[serde(default)]
     display_name: Option<String>,
@@ -133,6 +191,7 @@ struct IdentityPatch {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TraitsPatch {
     #[serde(default)]
     username: Option<String>,
