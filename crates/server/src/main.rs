@@ -25,7 +25,8 @@ async fn main() -> std::process::ExitCode {
         eprintln!("  tenant_id               {}", dev.tenant_id);
         eprintln!("  realm_id                {}", dev.realm_id);
         eprintln!("  authenticator_config_id {}", dev.authenticator_config_id);
-        eprintln!("  api_token               {}", dev.api_token);
+        // Never the token itself in the logs: GET /dev/bootstrap serves it.
+        eprintln!("  api_token               (GET /dev/bootstrap)");
         eprintln!("  bootstrap               {}/dev/bootstrap", server.public_url);
     }
     tracing::info!(addr = %server.local_addr, "listening");
