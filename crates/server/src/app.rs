@@ -80,6 +80,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     if state.dev.is_some() {
         api = api.merge(routes::dev::router());
     }
+    api = api.route("/openapi.json", axum::routing::get(openapi));
     let www = &config.www_dir;
     api.route_service("/bind", ServeFile::new(www.join("bind.html")))
         .nest_service("/sdk", ServeDir::new(&config.sdk_dir))
@@ -92,6 +93,14 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(axum::middleware::from_fn(client_ip))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of every endpoint (`openapi/generate.py` writes
+/// it; tests/openapi.rs checks it against the router).
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
 /// A started server.
