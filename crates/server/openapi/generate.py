@@ -98,7 +98,7 @@ config_body = obj({
     "type": S(enum=["hosted_web", "embedded"]),
     "invoke_url": S(format="uri", description="embedded only: the app's URL; the emailed link redirects to {invoke_url}/bind"),
     "trusted_origins": {"type": "array", "items": S(), "description": "embedded only: exact origins allowed to run the ceremony"},
-    "rp_id": S(description="embedded only: a parent domain of invoke_url's host"),
+    "rp_id": S(description="invoke_url's host or a parent domain of it (embedded); the service's host or a parent domain of it (hosted_web)"),
     "authenticator_attachment": S(enum=["platform", "cross-platform"]),
     "user_verification": S(enum=["required", "preferred", "discouraged"], description="default required (enforced)"),
     "attestation": S(enum=["none", "indirect", "direct", "enterprise"], description="default none"),

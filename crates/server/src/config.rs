@@ -30,7 +30,7 @@ pub struct Config {
     pub sdk_dir: PathBuf,
 
     /// Development mode: create a dev tenant, realm, hosted_web config and API
-    /// token once, print them, and serve them at GET /dev/bootstrap.
+    /// token once, print their IDs, and serve them (with the token) at GET /dev/bootstrap.
     /// (PASSBIND_DEV accepts 1/0, true/false, yes/no, on/off.)
     #[arg(long, env = "PASSBIND_DEV", action = clap::ArgAction::SetTrue, value_parser = clap::builder::FalseyValueParser::new())]
     pub dev: bool,

@@ -117,6 +117,15 @@ async fn configs_carry_a_webauthn_policy(db: Db) {
     assert_eq!((sel.authenticator_attachment, sel.user_verification.as_deref()), (None, Some("required")));
     assert_eq!(invoke.public_key.attestation.as_deref(), Some("none"));
 
+    // hosted_web may widen its RP ID only to the service's host or a parent domain of it.
+    let r = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "rp_id": "localhost"}}}))).await;
+    assert_eq!((r.status, r.body["config"]["rp_id"].as_str()), (200, Some("localhost")), "{}", r.body);
+    let r = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "rp_id": "example.com"}}}))).await;
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"));
+    assert_eq!(r.error().details[0].field.as_deref(), Some("authenticator_config.config.rp_id"));
+    let r = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "invoke_url": "https://x.example"}}}))).await;
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"));
+
     // Delete, then it is gone.
     let unused = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "attestation": "none"}}}))).await;
     let unused_id = unused.body["id"].as_str().unwrap();

@@ -243,6 +243,8 @@ async fn attack_07_token_guessing_is_rate_limited(db: Db) {
     // The job is locked for the window: guesses and the right token alike.
     refused(&s.invoke(&link, "guess-11").await, 429, "resource_exhausted");
     refused(&s.invoke(&link, &link.token).await, 429, "resource_exhausted");
+    let open = s.send(Method::GET, &link.api_url(), None, None).await;
+    refused(&open, 429, "resource_exhausted");
     // Another job is not affected by this job's lock.
     let (_, other) = s.identity_with_link("a07-other").await;
     assert_eq!(s.invoke(&other, &other.token).await.status, 200);

@@ -67,6 +67,12 @@ fn one_of(field: &str, value: &Option<String>, allowed: &[&str]) -> ApiResult<Op
 
 const FIELD: &str = "authenticator_config.config";
 
+/// WebAuthn: an RP ID is the page's host or a parent domain of it (a name, not an IP).
+fn parent_or_same(host: &str, rp: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    !rp.is_empty() && (host == rp || host.ends_with(&format!(".{rp}"))) && rp.contains(|c: char| c.is_ascii_alphabetic())
+}
+
 /// A validated embedded config: (invoke_url, trusted_origins, rp_id).
 fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Option<String>)> {
     let field = |f: &str| format!("{FIELD}.{f}");
@@ -96,7 +102,7 @@ fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Optio
         Some(rp) => {
             let rp = rp.to_ascii_lowercase();
             // WebAuthn: the RP ID must be the page's host or a parent domain of it.
-            if rp.is_empty() || !(host == rp || host.ends_with(&format!(".{rp}"))) || !rp.contains(|c: char| c.is_ascii_alphabetic()) {
+            if !parent_or_same(&host, &rp) {
                 return Err(ApiError::invalid_argument(&field("rp_id"), "must be invoke_url's host or a parent domain of it"));
             }
             Some(rp)
@@ -116,10 +122,21 @@ async fn create(
     let spec = req.authenticator_config.config;
     let (invoke_url, trusted_origins, rp_id) = match spec.type_.as_str() {
         "hosted_web" => {
-            if spec.invoke_url.is_some() || spec.rp_id.is_some() {
-                return Err(ApiError::invalid_argument(FIELD, "hosted_web configs take no invoke_url or rp_id: passbind hosts the page"));
+            if spec.invoke_url.is_some() || spec.trusted_origins.as_ref().is_some_and(|o| !o.is_empty()) {
+                return Err(ApiError::invalid_argument(FIELD, "hosted_web configs take no invoke_url or trusted_origins: passbind hosts the page"));
             }
-            (None, Vec::new(), None)
+            // The RP ID may be the service's host or a parent domain of it.
+            let rp_id = match spec.rp_id.as_deref().map(str::to_ascii_lowercase) {
+                None => None,
+                Some(rp) if parent_or_same(&state.public_host, &rp) => Some(rp),
+                Some(_) => {
+                    return Err(ApiError::invalid_argument(
+                        &format!("{FIELD}.rp_id"),
+                        "must be the service's host or a parent domain of it",
+                    ))
+                }
+            };
+            (None, Vec::new(), rp_id)
         }
         "embedded" => {
             let (u, o, r) = validate_embedded(&spec)?;

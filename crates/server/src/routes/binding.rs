@@ -163,7 +163,8 @@ fn allowed_origins(state: &AppState, config: &AuthenticatorConfig) -> Vec<String
 /// The RP ID passkeys of this config are scoped to.
 fn rp_id(state: &AppState, config: &AuthenticatorConfig) -> String {
     if config.config_type != "embedded" {
-        return state.public_host.clone();
+        // A hosted_web config may widen the RP ID to a parent domain of the service's host.
+        return config.rp_id.clone().unwrap_or_else(|| state.public_host.clone());
     }
     if let Some(rp) = &config.rp_id {
         return rp.clone();
@@ -406,7 +407,7 @@ pub async fn open_link(state: &AppState, p: &JobPath, query: Option<&str>) -> Re
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),
     };
-    let ctx = match authorize_token(ctx, &token) {
+    let ctx = match authorize_token_limited(state, ctx, &token).await {
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),
     };

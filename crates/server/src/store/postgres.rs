@@ -542,6 +542,12 @@ impl Store for PgStore {
     }
 
     async fn record_token_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64> {
+        // Windows that ended count for nothing: drop them, so the table stays small.
+        sqlx::query("DELETE FROM token_failures WHERE window_start <= $1 AND key <> $2")
+            .bind(now - window)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
         Ok(sqlx::query_scalar(
             "INSERT INTO token_failures (key, window_start, count) VALUES ($1, $2, 1) \
              ON CONFLICT (key) DO UPDATE SET \
