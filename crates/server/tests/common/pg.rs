@@ -1,8 +1,11 @@
-//! A throwaway PostgreSQL cluster for the tests: one per test process,
+//! A throwaway PostgreSQL cluster for the tests: one per `cargo test` run,
 //! started on first use from the installed server binaries (initdb in a temp
 //! dir, a spare loopback port, fsync off), a fresh database per test, and a
-//! watchdog that stops the cluster and deletes its directory when the test
-//! process ends. As root, initdb refuses to run, so the cluster runs as the
+//! watchdog that stops the cluster and deletes its directory when the run
+//! ends. Under `cargo test` the test binaries of one run share the cluster
+//! (its URL is left in `CARGO_TARGET_TMPDIR`, keyed by cargo's process id,
+//! and the watchdog waits for that cargo process); a test binary started any
+//! other way gets its own, stopped when it exits. As root, initdb refuses to run, so the cluster runs as the
 //! `postgres` OS user (`runuser`).
 //!
 //! `PASSBIND_TEST_PG_URL=postgres://user:pw@host:port/db` uses an existing
@@ -82,10 +85,58 @@ fn spare_port() -> Result<u16, String> {
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
+/// The `cargo` process running this test binary, if that is what it is.
+fn cargo_pid() -> Option<u32> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let ppid: u32 = stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()?;
+    let comm = std::fs::read_to_string(format!("/proc/{ppid}/comm")).ok()?;
+    (comm.trim() == "cargo").then_some(ppid)
+}
+
 fn start_cluster() -> Result<String, String> {
     if let Ok(url) = std::env::var("PASSBIND_TEST_PG_URL") {
         return Ok(url);
     }
+    let Some(cargo) = cargo_pid() else { return start_own_cluster(std::process::id()) };
+    // One cluster per cargo run: the first binary starts it, the next ones read its URL.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let url_file = dir.join(format!("passbind-pg-{cargo}.url"));
+    let lock_file = dir.join(format!("passbind-pg-{cargo}.lock"));
+    // Files of earlier runs (their cargo is gone) are stale.
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if let Some(pid) = name.strip_prefix("passbind-pg-").and_then(|n| n.split('.').next()) {
+            if !Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(url) = std::fs::read_to_string(&url_file) {
+            if let Some(port) = url.rsplit(':').next().and_then(|p| p.split('/').next()).and_then(|p| p.parse::<u16>().ok()) {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Ok(url);
+                }
+            }
+        }
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&lock_file) {
+            Ok(_) => {
+                let result = start_own_cluster(cargo);
+                if let Ok(url) = &result {
+                    std::fs::write(&url_file, url).map_err(|e| e.to_string())?;
+                }
+                let _ = std::fs::remove_file(&lock_file);
+                return result;
+            }
+            Err(_) if Instant::now() > deadline => return Err(format!("{} stayed locked", lock_file.display())),
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// Starts a cluster that lives as long as process `owner`.
+fn start_own_cluster(owner: u32) -> Result<String, String> {
     let bin = bin_dir()?;
     let root = is_root();
     let dir = tempfile::Builder::new().prefix("passbind-pg-").tempdir().map_err(|e| e.to_string())?.keep();
@@ -113,7 +164,7 @@ fn start_cluster() -> Result<String, String> {
         "\"$0\" -D \"$1\" -p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=\"$2\" -c fsync=off \
          -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 >\"$2/postgres.log\" 2>&1 & pg=$!; \
          while [ -d /proc/{parent} ] && kill -0 $pg 2>/dev/null; do sleep 0.3; done; kill -INT $pg 2>/dev/null; wait $pg; rm -rf \"$2\"",
-        parent = std::process::id()
+        parent = owner
     );
     let sh = PathBuf::from("/bin/sh");
     as_owner(root, &sh)
