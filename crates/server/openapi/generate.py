@@ -40,6 +40,8 @@ def preflight(op_id):
 TR = [p("tenant_id"), p("realm_id")]
 TRI = TR + [p("identity_id")]
 TRIJ = TRI + [p("job_id")]
+PAGE = [p("page_size", "query", "Items per page (default 50, at most 1000)", {"type": "integer", "minimum": 0}),
+        p("page_token", "query", "next_page_token of the previous page")]
 
 paths = {
     "/openapi.json": {"get": {"operationId": "getOpenApi", "summary": "This document", "tags": ["meta"], "security": [],
@@ -48,7 +50,7 @@ paths = {
                                 "responses": {"200": ok("DevBootstrap"), "404": {"description": "Not in dev mode"}}}},
     R + "/authenticator-configs": {
         "post": admin_op("createAuthenticatorConfig", "Create an authenticator config", TR, {"200": ok("AuthenticatorConfig")}, body("AuthenticatorConfigCreate")),
-        "get": admin_op("listAuthenticatorConfigs", "List authenticator configs", TR, {"200": ok("AuthenticatorConfigList")}),
+        "get": admin_op("listAuthenticatorConfigs", "List authenticator configs, paginated", TR + PAGE, {"200": ok("AuthenticatorConfigList")}),
     },
     R + "/authenticator-configs/{authenticator_config_id}": {
         "get": admin_op("getAuthenticatorConfig", "Get an authenticator config", TR + [p("authenticator_config_id")], {"200": ok("AuthenticatorConfig")}),
@@ -57,9 +59,7 @@ paths = {
     },
     R + "/identities": {
         "post": admin_op("createIdentity", "Create an identity (usernames unique per realm, case-insensitive)", TR, {"200": ok("Identity"), **errors(409)}, body("IdentityCreate")),
-        "get": admin_op("listIdentities", "List identities, paginated", TR + [
-            p("page_size", "query", "Items per page (default 50, at most 1000)", {"type": "integer", "minimum": 0}),
-            p("page_token", "query", "next_page_token of the previous page")], {"200": ok("IdentityList")}),
+        "get": admin_op("listIdentities", "List identities, paginated", TR + PAGE, {"200": ok("IdentityList")}),
     },
     I: {
         "get": admin_op("getIdentity", "Get an identity", TRI, {"200": ok("Identity")}),
@@ -67,7 +67,7 @@ paths = {
     },
     I + "/credential-binding-jobs": {
         "post": admin_op("createCredentialBindingJob", "Create a credential-binding job", TRI, {"200": ok("CredentialBindingJobCreated"), **errors(422)}, body("CredentialBindingJobCreate")),
-        "get": admin_op("listCredentialBindingJobs", "List an identity's credential-binding jobs", TRI, {"200": ok("CredentialBindingJobList")}),
+        "get": admin_op("listCredentialBindingJobs", "List an identity's credential-binding jobs, paginated", TRI + PAGE, {"200": ok("CredentialBindingJobList")}),
     },
     J: {"get": admin_op("getCredentialBindingJob", "Get a credential-binding job", TRIJ, {"200": ok("CredentialBindingJob")})},
     J + ":revoke": {"post": admin_op("revokeCredentialBindingJob", "Revoke a job (409 once COMPLETE; 422 once EXPIRED)", TRIJ,
@@ -83,7 +83,7 @@ paths = {
         "post": browser_op("bindCredential", "Verify the new credential, store it, complete the job (idempotent retry)", TRIJ, {"200": ok("BindCredentialResponse")}, body("BindCredentialRequest")),
         "options": preflight("bindCredentialPreflight"),
     },
-    I + "/credentials": {"get": admin_op("listCredentials", "List an identity's credentials", TRI, {"200": ok("CredentialList")})},
+    I + "/credentials": {"get": admin_op("listCredentials", "List an identity's credentials, paginated", TRI + PAGE, {"200": ok("CredentialList")})},
     I + "/credentials/{credential_id}": {"get": admin_op("getCredential", "Get a credential", TRI + [p("credential_id")], {"200": ok("Credential")})},
     I + "/credentials/{credential_id}:revoke": {"post": admin_op("revokeCredential", "Revoke a credential (it stays listed as REVOKED)", TRI + [p("credential_id")], {"200": ok("Credential")})},
 }
@@ -132,7 +132,7 @@ credential = obj({**passkey_props,
     "backup_eligible": {"type": "boolean"}, "backed_up": {"type": "boolean"}, "attestation_format": S(),
 }, passkey_req + ["identity_id", "create_time", "alg", "aaguid", "transports", "backup_eligible", "backed_up", "attestation_format"])
 def listing(name, item):
-    return obj({name: {"type": "array", "items": ref(item)}, "total_size": {"type": "integer"}}, [name, "total_size"])
+    return obj({name: {"type": "array", "items": ref(item)}, "total_size": {"type": "integer"}, "next_page_token": S()}, [name, "total_size"])
 
 schemas = {
     "Error": obj({"code": S(description="e.g. not_found, invalid_argument, INVALID_LINK, JOB_COMPLETE, resource_exhausted"),

@@ -46,6 +46,48 @@ async fn identities_are_paginated(db: Db) {
     }
 }
 
+/// Pages through a list with `page_size`; returns every id in order.
+async fn all_pages(s: &TestServer, path: &str, name: &str, size: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut token = String::new();
+    loop {
+        let r = s.admin(Method::GET, &format!("{path}?page_size={size}&page_token={token}"), None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let items = r.body[name].as_array().unwrap();
+        assert!(items.len() <= size);
+        ids.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+        match r.body.get("next_page_token").and_then(Value::as_str) {
+            Some(next) => token = next.to_owned(),
+            None => return ids,
+        }
+    }
+}
+
+async fn configs_jobs_and_credentials_are_paginated_too(db: Db) {
+    let s = TestServer::start_on(db).await;
+    let configs = format!("{}/authenticator-configs", s.realm_path());
+    for _ in 0..4 {
+        s.admin(Method::POST, &configs, Some(json!({"authenticator_config": {"config": {"type": "hosted_web"}}}))).await;
+    }
+    let everything = s.admin(Method::GET, &configs, None).await.body;
+    assert_eq!(everything["total_size"], 5);
+    let ids: Vec<String> = everything["authenticator_configs"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(all_pages(&s, &configs, "authenticator_configs", 2).await, ids);
+
+    let identity = s.create_identity("pages").await;
+    let identity_id = identity["id"].as_str().unwrap();
+    let mut jobs = Vec::new();
+    for _ in 0..3 {
+        jobs.push(s.create_job(identity_id, &s.dev.authenticator_config_id, None).await.0["id"].as_str().unwrap().to_owned());
+    }
+    let path = format!("{}/identities/{identity_id}/credential-binding-jobs", s.realm_path());
+    assert_eq!(all_pages(&s, &path, "credential_binding_jobs", 2).await, jobs);
+    let path = format!("{}/identities/{identity_id}/credentials", s.realm_path());
+    assert!(all_pages(&s, &path, "credentials", 1).await.is_empty());
+    let r = s.admin(Method::GET, &format!("{path}?page_token=zz"), None).await;
+    assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"));
+}
+
 async fn usernames_are_unique_per_realm_ignoring_case(db: Db) {
     let s = TestServer::start_on(db).await;
     s.create_identity("Alice").await;
@@ -229,6 +271,7 @@ async fn job_expiry_is_configurable_and_expired_jobs_report_expired(db: Db) {
 
 crate::on_both_databases!(
     identities_are_paginated,
+    configs_jobs_and_credentials_are_paginated_too,
     usernames_are_unique_per_realm_ignoring_case,
     identity_status_is_validated_and_round_trips,
     configs_carry_a_webauthn_policy,

@@ -1,13 +1,13 @@
 //! `/v1/tenants/{t}/realms/{r}/authenticator-configs`: how a realm's passkeys
 //! are bound (`hosted_web`: on passbind's own page; `embedded`: in the app).
 
-use super::{authorize_realm, is_secure_or_loopback, list_body, origin_of, ConfigView};
+use super::{authorize_realm, is_secure_or_loopback, origin_of, paged_body, parse_page, ConfigView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::{AuthenticatorConfig, StoreError};
 use crate::util::{new_uuid, now_micros};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -168,10 +168,13 @@ async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id)): Path<(String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let page = parse_page(query.as_deref())?;
     let configs = state.store.list_authenticator_configs(&tenant_id, &realm_id).await?;
-    Ok(Json(list_body("authenticator_configs", configs.iter().map(ConfigView::from).collect())))
+    let key = |c: &AuthenticatorConfig| (c.create_time, c.id.clone());
+    Ok(Json(paged_body("authenticator_configs", &configs, key, |c| ConfigView::from(c), &page)))
 }
 
 async fn get_one(

@@ -7,7 +7,7 @@
 //! `{job}:bindCredential` (in `binding`).
 
 use super::binding::{self, JobPath};
-use super::{authorize_identity, is_secure_or_loopback, list_body, JobView};
+use super::{authorize_identity, is_secure_or_loopback, paged_body, parse_page, JobView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::Job;
@@ -157,11 +157,13 @@ async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let page = parse_page(query.as_deref())?;
     let now = now_micros();
     let jobs = state.store.list_jobs(&tenant_id, &realm_id, &identity_id).await?;
-    Ok(Json(list_body("credential_binding_jobs", jobs.iter().map(|j| JobView::new(j, now)).collect())))
+    Ok(Json(paged_body("credential_binding_jobs", &jobs, |j: &Job| (j.create_time, j.id.clone()), |j| JobView::new(j, now), &page)))
 }
 
 async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Job> {

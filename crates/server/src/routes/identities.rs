@@ -1,6 +1,6 @@
 //! `/v1/tenants/{t}/realms/{r}/identities`: the people passkeys are bound to.
 
-use super::{authorize_identity, authorize_realm, list_body, IdentityView};
+use super::{authorize_identity, authorize_realm, list_body, page_token, parse_page, IdentityView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::{Identity, StoreError};
@@ -123,43 +123,6 @@ async fn list(
         body["next_page_token"] = next.into();
     }
     Ok(Json(body))
-}
-
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-pub const MAX_PAGE_SIZE: i64 = 1000;
-
-struct Page {
-    size: i64,
-    after: Option<(i64, String)>,
-}
-
-fn page_token(create_time: i64, id: &str) -> String {
-    passbind_protocol::base64url::encode(format!("{create_time}:{id}").as_bytes())
-}
-
-fn parse_page(query: Option<&str>) -> ApiResult<Page> {
-    let mut page = Page { size: DEFAULT_PAGE_SIZE, after: None };
-    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match &*k {
-            "page_size" => {
-                let n: i64 = v.parse().map_err(|_| ApiError::invalid_argument("page_size", "must be an integer"))?;
-                if n < 0 {
-                    return Err(ApiError::invalid_argument("page_size", "must not be negative"));
-                }
-                page.size = if n == 0 { DEFAULT_PAGE_SIZE } else { n.min(MAX_PAGE_SIZE) };
-            }
-            "page_token" if v.is_empty() => {}
-            "page_token" => {
-                let bad = || ApiError::invalid_argument("page_token", "not a page token from this list");
-                let raw = passbind_protocol::base64url::decode(&v).ok_or_else(bad)?;
-                let text = String::from_utf8(raw).map_err(|_| bad())?;
-                let (t, id) = text.split_once(':').ok_or_else(bad)?;
-                page.after = Some((t.parse().map_err(|_| bad())?, id.to_owned()));
-            }
-            other => return Err(ApiError::invalid_argument(other, "unknown query parameter")),
-        }
-    }
-    Ok(page)
 }
 
 async fn get_one(
