@@ -90,20 +90,22 @@ fn rate_keys(ctx: &Option<Context>) -> Vec<String> {
 }
 
 /// `authorize_token` behind the rate limit: once a job or a client has had
-/// too many failed attempts in the window, every attempt answers 429
-/// (even a right token, so the limit leaks nothing), until the window ends.
+/// too many failed attempts in the window, every wrong token answers 429
+/// until the window ends. The right token still works, so guessing cannot
+/// lock a user out of their own link (and a 256-bit token is never guessed:
+/// telling "right" from "429" leaks nothing usable).
 async fn authorize_token_limited(state: &AppState, ctx: Option<Context>, token: &str) -> ApiResult<Context> {
     let now = now_micros();
     let keys = rate_keys(&ctx);
-    for key in &keys {
-        let limit = if key.starts_with("job:") { state.max_token_failures_per_job } else { state.max_token_failures_per_client };
-        if state.store.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= limit {
-            return Err(ApiError::new(ErrorCode::ResourceExhausted, "too many failed attempts with this link: try again later"));
-        }
-    }
     match authorize_token(ctx, token) {
         Ok(ctx) => Ok(ctx),
         Err(e) => {
+            for key in &keys {
+                let limit = if key.starts_with("job:") { state.max_token_failures_per_job } else { state.max_token_failures_per_client };
+                if state.store.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= limit {
+                    return Err(ApiError::new(ErrorCode::ResourceExhausted, "too many failed attempts with this link: try again later"));
+                }
+            }
             for key in &keys {
                 state.store.record_token_failure(key, now, TOKEN_FAILURE_WINDOW).await?;
             }
