@@ -48,5 +48,5 @@ setup_postgres() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 }
 
-[ $# -eq 0 ] && set -- sdk browser node
+[ $# -eq 0 ] && set -- sdk browser node postgres
 for part in "$@"; do "setup_$part"; done

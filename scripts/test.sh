@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh sdk browser node
+bash scripts/setup.sh sdk browser node postgres
 
 step() { printf '\n== %s\n' "$*"; }
 

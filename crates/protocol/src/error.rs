@@ -27,6 +27,8 @@ pub enum ErrorCode {
     NotFound,
     FailedPrecondition,
     AlreadyExists,
+    /// Too many attempts (rate limited): HTTP 429.
+    ResourceExhausted,
     Internal,
     /// An upstream (the SMTP server) refused the request for good (502).
     DeliveryFailed,
@@ -55,6 +57,7 @@ const NAMES: &[(ErrorCode, &str)] = &[
     (ErrorCode::NotFound, "not_found"),
     (ErrorCode::FailedPrecondition, "failed_precondition"),
     (ErrorCode::AlreadyExists, "already_exists"),
+    (ErrorCode::ResourceExhausted, "resource_exhausted"),
     (ErrorCode::Internal, "internal"),
     (ErrorCode::DeliveryFailed, "delivery_failed"),
     (ErrorCode::Unavailable, "unavailable"),
@@ -86,6 +89,7 @@ impl ErrorCode {
             NotFound => 404,
             AlreadyExists | AlreadyRegistered | JobComplete => 409,
             LinkExpired | JobRevoked => 410,
+            ResourceExhausted => 429,
             IdentitySuspended | FailedPrecondition | AttestationRejected | NotAllowed => 422,
             DeliveryFailed => 502,
             Unavailable => 503,

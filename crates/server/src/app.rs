@@ -30,6 +30,49 @@ pub struct AppState {
     pub mailer: DynMailer,
     /// The sender of enrollment emails (`--mail-from`).
     pub mail_from: Mailbox,
+    /// Lifetime of new credential-binding jobs (microseconds).
+    pub job_lifetime: i64,
+    /// Failed link-token attempts allowed per job / per client address in a window.
+    pub max_token_failures_per_job: i64,
+    pub max_token_failures_per_client: i64,
+}
+
+/// Request bodies above this are refused with 413 before any parsing.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The Content-Security-Policy of served pages: same-origin scripts (and
+/// WebAssembly), no inline script, no framing.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every response; pages get the CSP and framing rules,
+/// API answers are never cached (they carry links and tokens).
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let api = req.uri().path().starts_with("/v1/") || req.uri().path().starts_with("/dev/");
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else {
+        h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(PAGE_CSP));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+/// Makes the peer address known to the browser endpoints' rate limit.
+async fn client_ip(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let ip = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    routes::binding::CLIENT_IP.scope(ip, next.run(req)).await
+}
+
+/// Request spans carry the method and the path only: never the query
+/// (a link's `?token=`) nor headers (`Authorization`).
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -43,18 +86,27 @@ pub fn router(state: AppState, config: &Config) -> Router {
     if state.dev.is_some() {
         api = api.merge(routes::dev::router());
     }
+    api = api.route("/openapi.json", axum::routing::get(openapi));
     let www = &config.www_dir;
     api.route_service("/bind", ServeFile::new(www.join("bind.html")))
         .nest_service("/sdk", ServeDir::new(&config.sdk_dir))
         .fallback_service(ServeDir::new(www))
         // Inner to outer: a panic becomes a 500, every /v1 error JSON, then logging.
         .layer(CatchPanicLayer::new())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(json_errors))
-        // Spans name the path only: the query may hold a binding link's token.
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(client_ip))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of every endpoint (`openapi/generate.py` writes
+/// it; tests/openapi.rs checks it against the router).
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
 }
 
 /// A started server.
@@ -93,6 +145,9 @@ async fn ensure_dev_fixtures(store: &DynStore) -> Result<DevBootstrap, String> {
         trusted_origins: Vec::new(),
         rp_id: None,
         create_time: now,
+        authenticator_attachment: None,
+        user_verification: None,
+        attestation: None,
     };
     let token = new_secret();
     store.create_tenant(&tenant).await.map_err(err)?;
@@ -114,8 +169,19 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     let mail_from = mail::sender(&config, &public_host)?;
     tracing::info!(mailer = %mailer.describe(), from = %mail_from, "enrollment emails");
     let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
-    let state = AppState { store, public_url: public_url.clone(), public_origin, public_host, dev, mailer, mail_from };
+    let state = AppState {
+        store,
+        public_url: public_url.clone(),
+        public_origin,
+        public_host,
+        dev,
+        mailer,
+        mail_from,
+        job_lifetime: i64::from(config.job_expiry_seconds) * crate::util::SECOND,
+        max_token_failures_per_job: i64::from(config.max_token_failures_per_job),
+        max_token_failures_per_client: i64::from(config.max_token_failures_per_client),
+    };
     let app = router(state.clone(), &config);
-    let task = tokio::spawn(async move { axum::serve(listener, app).await });
+    let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
     Ok(RunningServer { local_addr, public_url, state, task })
 }

@@ -16,8 +16,9 @@ pub struct Config {
     #[arg(long, env = "PASSBIND_PUBLIC_URL")]
     pub public_url: Option<String>,
 
-    /// sqlite://path/to/file.db (created with its directory if missing).
-    #[arg(long, env = "PASSBIND_DATABASE_URL", default_value = "sqlite://data/passbind.db")]
+    /// sqlite://path/to/file.db (created with its directory if missing), or
+    /// postgres://user:password@host:port/database (many instances may share it).
+    #[arg(long, global = true, env = "PASSBIND_DATABASE_URL", default_value = "sqlite://data/passbind.db")]
     pub database_url: String,
 
     /// Static pages served at / (index.html, bind.html).
@@ -29,7 +30,7 @@ pub struct Config {
     pub sdk_dir: PathBuf,
 
     /// Development mode: create a dev tenant, realm, hosted_web config and API
-    /// token once, print them, and serve them at GET /dev/bootstrap.
+    /// token once, print their IDs, and serve them (with the token) at GET /dev/bootstrap.
     /// (PASSBIND_DEV accepts 1/0, true/false, yes/no, on/off.)
     #[arg(long, env = "PASSBIND_DEV", action = clap::ArgAction::SetTrue, value_parser = clap::builder::FalseyValueParser::new())]
     pub dev: bool,
@@ -68,6 +69,18 @@ pub struct Config {
     /// Where enrollment emails are written when no --smtp-host is set.
     #[arg(long, env = "PASSBIND_OUTBOX_DIR", default_value = "data/outbox")]
     pub outbox_dir: PathBuf,
+
+    /// Lifetime of a credential-binding job (and its link), in seconds. Default 7 days.
+    #[arg(long, env = "PASSBIND_JOB_EXPIRY_SECONDS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u32).range(60..))]
+    pub job_expiry_seconds: u32,
+
+    /// Failed link-token attempts a job takes in 15 minutes before every attempt answers 429.
+    #[arg(long, env = "PASSBIND_MAX_TOKEN_FAILURES_PER_JOB", default_value_t = 10)]
+    pub max_token_failures_per_job: u32,
+
+    /// Failed link-token attempts one client address may make in 15 minutes before it gets 429.
+    #[arg(long, env = "PASSBIND_MAX_TOKEN_FAILURES_PER_CLIENT", default_value_t = 100)]
+    pub max_token_failures_per_client: u32,
 }
 
 /// `--smtp-tls`.
@@ -96,6 +109,9 @@ impl Config {
             smtp_timeout: 15,
             mail_from: None,
             outbox_dir: "data/outbox".into(),
+            job_expiry_seconds: 7 * 24 * 3600,
+            max_token_failures_per_job: 10,
+            max_token_failures_per_client: 100,
         }
     }
 }

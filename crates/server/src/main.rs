@@ -1,8 +1,20 @@
-//! `passbind-server`: see `passbind_server::Config` for the flags.
+//! `passbind-server`: see `passbind_server::Config` for the flags. With no
+//! subcommand it serves; `token create|revoke|list` and `tenant create`
+//! manage admin API tokens on the same database (`--database-url`).
 
 use clap::Parser;
+use passbind_server::cli::Command;
 use passbind_server::{start, Config};
 use std::io::Write;
+
+#[derive(Parser, Debug)]
+#[command(name = "passbind-server", version, about = "The passbind binding service")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -12,7 +24,19 @@ async fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .init();
-    let config = Config::parse();
+    let Cli { config, command } = Cli::parse();
+    if let Some(command) = command {
+        return match passbind_server::cli::run(&config.database_url, command).await {
+            Ok(out) => {
+                println!("{out}");
+                std::process::ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("passbind-server: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let server = match start(config).await {
         Ok(server) => server,
         Err(e) => {
@@ -25,7 +49,8 @@ async fn main() -> std::process::ExitCode {
         eprintln!("  tenant_id               {}", dev.tenant_id);
         eprintln!("  realm_id                {}", dev.realm_id);
         eprintln!("  authenticator_config_id {}", dev.authenticator_config_id);
-        eprintln!("  api_token               {}", dev.api_token);
+        // Never the token itself in the logs: GET /dev/bootstrap serves it.
+        eprintln!("  api_token               (GET /dev/bootstrap)");
         eprintln!("  bootstrap               {}/dev/bootstrap", server.public_url);
     }
     tracing::info!(addr = %server.local_addr, "listening");

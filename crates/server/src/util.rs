@@ -48,6 +48,16 @@ pub fn hash_secret(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// Equality whose time depends only on the lengths, not on where the
+/// inputs differ (for secrets and their hashes).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
+}
+
 /// Time is kept as microseconds since the Unix epoch (an integer in every database).
 pub fn now_micros() -> i64 {
     let now = time::OffsetDateTime::now_utc();

@@ -133,7 +133,7 @@ async fn closed_port() -> u16 {
 }
 
 async fn server_with_smtp(port: u16) -> TestServer {
-    TestServer::start_with(|c| {
+    TestServer::start_with(Db::Sqlite, |c| {
         c.smtp_host = Some("127.0.0.1".into());
         c.smtp_port = Some(port);
         c.smtp_tls = SmtpTls::None;
@@ -520,7 +520,7 @@ async fn post_binding_redirect_uri_must_be_an_absolute_http_s_url() {
 async fn starttls_or_tls_against_a_plain_text_server_never_sends_in_clear() {
     for tls in [SmtpTls::Starttls, SmtpTls::Tls] {
         let sink = smtp_sink(Behaviour::Accept).await;
-        let s = TestServer::start_with(|c| {
+        let s = TestServer::start_with(Db::Sqlite, |c| {
             c.smtp_host = Some("localhost".into());
             c.smtp_port = Some(sink.port);
             c.smtp_tls = tls;

@@ -1,13 +1,13 @@
 //! `/v1/tenants/{t}/realms/{r}/authenticator-configs`: how a realm's passkeys
 //! are bound (`hosted_web`: on passbind's own page; `embedded`: in the app).
 
-use super::{authorize_realm, is_secure_or_loopback, list_body, origin_of, ConfigView};
+use super::{authorize_realm, is_secure_or_loopback, origin_of, paged_body, parse_page, ConfigView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::{AuthenticatorConfig, StoreError};
 use crate::util::{new_uuid, now_micros};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,16 +21,19 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateRequest {
     authenticator_config: ConfigInput,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigInput {
     config: ConfigSpec,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ConfigSpec {
     #[serde(rename = "type")]
     type_: String,
@@ -42,9 +45,33 @@ struct ConfigSpec {
     /// passkeys to a parent domain of `invoke_url`'s host.
     #[serde(default)]
     rp_id: Option<String>,
+    /// WebAuthn policy: `platform` | `cross-platform` (default: any).
+    #[serde(default)]
+    authenticator_attachment: Option<String>,
+    /// `required` (default) | `preferred` | `discouraged`; only `required` is enforced at binding.
+    #[serde(default)]
+    user_verification: Option<String>,
+    /// Attestation conveyance: `none` (default) | `indirect` | `direct` | `enterprise`.
+    #[serde(default)]
+    attestation: Option<String>,
+}
+
+/// Checks an optional enumerated policy field.
+fn one_of(field: &str, value: &Option<String>, allowed: &[&str]) -> ApiResult<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) if allowed.contains(&v.as_str()) => Ok(Some(v.clone())),
+        Some(_) => Err(ApiError::invalid_argument(&format!("{FIELD}.{field}"), format!("must be one of {}", allowed.join(", ")))),
+    }
 }
 
 const FIELD: &str = "authenticator_config.config";
+
+/// WebAuthn: an RP ID is the page's host or a parent domain of it (a name, not an IP).
+fn parent_or_same(host: &str, rp: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    !rp.is_empty() && (host == rp || host.ends_with(&format!(".{rp}"))) && rp.contains(|c: char| c.is_ascii_alphabetic())
+}
 
 /// A validated embedded config: (invoke_url, trusted_origins, rp_id).
 fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Option<String>)> {
@@ -75,7 +102,7 @@ fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Optio
         Some(rp) => {
             let rp = rp.to_ascii_lowercase();
             // WebAuthn: the RP ID must be the page's host or a parent domain of it.
-            if rp.is_empty() || !(host == rp || host.ends_with(&format!(".{rp}"))) || !rp.contains(|c: char| c.is_ascii_alphabetic()) {
+            if !parent_or_same(&host, &rp) {
                 return Err(ApiError::invalid_argument(&field("rp_id"), "must be invoke_url's host or a parent domain of it"));
             }
             Some(rp)
@@ -95,10 +122,21 @@ async fn create(
     let spec = req.authenticator_config.config;
     let (invoke_url, trusted_origins, rp_id) = match spec.type_.as_str() {
         "hosted_web" => {
-            if spec.invoke_url.is_some() || spec.rp_id.is_some() {
-                return Err(ApiError::invalid_argument(FIELD, "hosted_web configs take no invoke_url or rp_id: passbind hosts the page"));
+            if spec.invoke_url.is_some() || spec.trusted_origins.as_ref().is_some_and(|o| !o.is_empty()) {
+                return Err(ApiError::invalid_argument(FIELD, "hosted_web configs take no invoke_url or trusted_origins: passbind hosts the page"));
             }
-            (None, Vec::new(), None)
+            // The RP ID may be the service's host or a parent domain of it.
+            let rp_id = match spec.rp_id.as_deref().map(str::to_ascii_lowercase) {
+                None => None,
+                Some(rp) if parent_or_same(&state.public_host, &rp) => Some(rp),
+                Some(_) => {
+                    return Err(ApiError::invalid_argument(
+                        &format!("{FIELD}.rp_id"),
+                        "must be the service's host or a parent domain of it",
+                    ))
+                }
+            };
+            (None, Vec::new(), rp_id)
         }
         "embedded" => {
             let (u, o, r) = validate_embedded(&spec)?;
@@ -106,6 +144,9 @@ async fn create(
         }
         _ => return Err(ApiError::invalid_argument(&format!("{FIELD}.type"), "must be hosted_web or embedded")),
     };
+    let authenticator_attachment = one_of("authenticator_attachment", &spec.authenticator_attachment, &["platform", "cross-platform"])?;
+    let user_verification = one_of("user_verification", &spec.user_verification, &["required", "preferred", "discouraged"])?;
+    let attestation = one_of("attestation", &spec.attestation, &["none", "indirect", "direct", "enterprise"])?;
     let config = AuthenticatorConfig {
         id: new_uuid(),
         tenant_id,
@@ -115,6 +156,9 @@ async fn create(
         trusted_origins,
         rp_id,
         create_time: now_micros(),
+        authenticator_attachment,
+        user_verification,
+        attestation,
     };
     state.store.insert_authenticator_config(&config).await?;
     Ok(Json(ConfigView::from(&config)))
@@ -124,10 +168,13 @@ async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id)): Path<(String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
+    let page = parse_page(query.as_deref())?;
     let configs = state.store.list_authenticator_configs(&tenant_id, &realm_id).await?;
-    Ok(Json(list_body("authenticator_configs", configs.iter().map(ConfigView::from).collect())))
+    let key = |c: &AuthenticatorConfig| (c.create_time, c.id.clone());
+    Ok(Json(paged_body("authenticator_configs", &configs, key, |c| ConfigView::from(c), &page)))
 }
 
 async fn get_one(

@@ -7,7 +7,7 @@ use super::{effective_state, origin_of, passkey_view};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::{AuthenticatorConfig, Ceremony, Credential, Identity, Job, Realm, StoreError, Tenant};
-use crate::util::{format_time, hash_secret, new_id, now_micros, random_bytes, SECOND};
+use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, random_bytes, SECOND};
 use crate::webauthn::{self, Expectation, VerifyError};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -60,13 +60,76 @@ fn invalid_link() -> ApiError {
 }
 
 /// The job the path names, if `token` is its token. Unknown jobs and wrong
-/// tokens look the same to the caller on purpose.
+/// tokens look the same to the caller on purpose; hashes compare in constant time.
 fn authorize_token(ctx: Option<Context>, token: &str) -> ApiResult<Context> {
     let ctx = ctx.ok_or_else(invalid_link)?;
-    if hash_secret(token) != ctx.job.token_hash {
+    if !constant_time_eq(hash_secret(token).as_bytes(), ctx.job.token_hash.as_bytes()) {
         return Err(invalid_link());
     }
     Ok(ctx)
+}
+
+/// Failed token attempts are counted in the database (so every instance
+/// sees them) per job and per client address, in windows of this length.
+pub const TOKEN_FAILURE_WINDOW: i64 = 15 * 60 * SECOND;
+
+tokio::task_local! {
+    /// The peer address of the request being served (set by the app's middleware).
+    pub static CLIENT_IP: Option<std::net::IpAddr>;
+}
+
+fn rate_keys(ctx: &Option<Context>) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let Some(ctx) = ctx {
+        keys.push(format!("job:{}", ctx.job.id));
+    }
+    if let Ok(Some(ip)) = CLIENT_IP.try_with(|ip| *ip) {
+        keys.push(format!("client:{ip}"));
+    }
+    keys
+}
+
+/// `authorize_token` behind the rate limit: once a job or a client has had
+/// too many failed attempts in the window, every wrong token answers 429
+/// until the window ends. The right token still works, so guessing cannot
+/// lock a user out of their own link (and a 256-bit token is never guessed:
+/// telling "right" from "429" leaks nothing usable).
+async fn authorize_token_limited(state: &AppState, ctx: Option<Context>, token: &str) -> ApiResult<Context> {
+    let now = now_micros();
+    let keys = rate_keys(&ctx);
+    match authorize_token(ctx, token) {
+        Ok(ctx) => Ok(ctx),
+        Err(e) => {
+            for key in &keys {
+                let limit = if key.starts_with("job:") { state.max_token_failures_per_job } else { state.max_token_failures_per_client };
+                if state.store.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= limit {
+                    return Err(ApiError::new(ErrorCode::ResourceExhausted, "too many failed attempts with this link: try again later"));
+                }
+            }
+            for key in &keys {
+                state.store.record_token_failure(key, now, TOKEN_FAILURE_WINDOW).await?;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A browser call must come from an origin allowed to run the ceremony (or
+/// passbind's own pages); calls without `Origin` (not from a browser page)
+/// are judged by the origin inside clientDataJSON alone.
+fn check_request_origin(state: &AppState, headers: &HeaderMap, ctx: &Context) -> ApiResult<()> {
+    let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
+    let text = origin.to_str().unwrap_or_default();
+    if text == state.public_origin || allowed_origins(state, &ctx.config).iter().any(|o| o == text) {
+        Ok(())
+    } else {
+        Err(ApiError::new(ErrorCode::Security, "this origin may not bind passkeys with this link"))
+    }
+}
+
+/// The config's user verification policy (`required` unless it says otherwise).
+fn user_verification(config: &AuthenticatorConfig) -> String {
+    config.user_verification.clone().unwrap_or_else(|| "required".into())
 }
 
 /// The link works until the job is COMPLETE, EXPIRED or REVOKED.
@@ -102,7 +165,8 @@ fn allowed_origins(state: &AppState, config: &AuthenticatorConfig) -> Vec<String
 /// The RP ID passkeys of this config are scoped to.
 fn rp_id(state: &AppState, config: &AuthenticatorConfig) -> String {
     if config.config_type != "embedded" {
-        return state.public_host.clone();
+        // A hosted_web config may widen the RP ID to a parent domain of the service's host.
+        return config.rp_id.clone().unwrap_or_else(|| state.public_host.clone());
     }
     if let Some(rp) = &config.rp_id {
         return rp.clone();
@@ -159,13 +223,14 @@ pub async fn invoke(state: &AppState, p: &JobPath, headers: &HeaderMap, body: &[
         Err(e) => return e.into_response(),
     };
     let origin = cors_origin(state, headers, ctx.as_ref());
-    let result = invoke_inner(state, ctx, body).await;
+    let result = invoke_inner(state, ctx, headers, body).await;
     with_cors(result.into_response(), origin)
 }
 
-async fn invoke_inner(state: &AppState, ctx: Option<Context>, body: &[u8]) -> ApiResult<Json<InvokeAuthenticatorResponse>> {
+async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Json<InvokeAuthenticatorResponse>> {
     let req: TokenOnly = parse_json(body, ErrorCode::InvalidLink)?;
-    let ctx = authorize_token(ctx, &req.token)?;
+    let ctx = authorize_token_limited(state, ctx, &req.token).await?;
+    check_request_origin(state, headers, &ctx)?;
     let now = now_micros();
     check_open(&ctx, now)?;
     if ctx.job.state == "LINK_SENT" {
@@ -201,13 +266,13 @@ async fn invoke_inner(state: &AppState, ctx: Option<Context>, body: &[u8]) -> Ap
         timeout: Some((CEREMONY_LIFETIME / 1000) as u32),
         exclude_credentials,
         authenticator_selection: Some(AuthenticatorSelection {
-            authenticator_attachment: None,
+            authenticator_attachment: ctx.config.authenticator_attachment.clone(),
             resident_key: Some("required".into()),
             require_resident_key: true,
-            user_verification: Some("required".into()),
+            user_verification: Some(user_verification(&ctx.config)),
         }),
         hints: Vec::new(),
-        attestation: Some("none".into()),
+        attestation: Some(ctx.config.attestation.clone().unwrap_or_else(|| "none".into())),
         extensions: Some(CreationExtensions { cred_props: Some(true) }),
     };
     Ok(Json(InvokeAuthenticatorResponse { ceremony_id: ceremony.id, public_key, expire_time: format_time(ceremony.expire_time) }))
@@ -220,17 +285,18 @@ pub async fn bind(state: &AppState, p: &JobPath, headers: &HeaderMap, body: &[u8
         Err(e) => return e.into_response(),
     };
     let origin = cors_origin(state, headers, ctx.as_ref());
-    let result = bind_inner(state, ctx, body).await;
+    let result = bind_inner(state, ctx, headers, body).await;
     if let Err(e) = &result {
         tracing::info!(code = e.code().as_str(), message = %e.0.message, "bindCredential refused");
     }
     with_cors(result.into_response(), origin)
 }
 
-async fn bind_inner(state: &AppState, ctx: Option<Context>, body: &[u8]) -> ApiResult<Json<BindCredentialResponse>> {
+async fn bind_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Json<BindCredentialResponse>> {
     // The token first, so nothing about the job leaks to a caller without it.
     let token: TokenOnly = parse_json(body, ErrorCode::InvalidLink)?;
-    let ctx = authorize_token(ctx, &token.token)?;
+    let ctx = authorize_token_limited(state, ctx, &token.token).await?;
+    check_request_origin(state, headers, &ctx)?;
     let req: BindCredentialRequest = parse_json(body, ErrorCode::AttestationRejected)?;
     let now = now_micros();
 
@@ -244,13 +310,26 @@ async fn bind_inner(state: &AppState, ctx: Option<Context>, body: &[u8]) -> ApiR
         .get_ceremony(&ctx.job.id, &req.ceremony_id)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotAllowed, "unknown ceremony: start again with invokeAuthenticator"))?;
+    if ceremony.used {
+        // Used by a concurrent request that completed the job: maybe this same one.
+        if let Some(job) = state.store.get_job(&ctx.job.tenant_id, &ctx.job.realm_id, &ctx.job.identity_id, &ctx.job.id).await? {
+            if job.state == "COMPLETE" {
+                return replay(state, &Context { job, ..ctx }, &req).await;
+            }
+        }
+    }
     if ceremony.used || now >= ceremony.expire_time {
         return Err(ApiError::new(ErrorCode::NotAllowed, "the ceremony has expired: start again with invokeAuthenticator"));
     }
 
     let origins = allowed_origins(state, &ctx.config);
     let expectation =
-        Expectation { challenge: &ceremony.challenge, allowed_origins: &origins, rp_id: &ceremony.rp_id, require_user_verification: true };
+        Expectation {
+            challenge: &ceremony.challenge,
+            allowed_origins: &origins,
+            rp_id: &ceremony.rp_id,
+            require_user_verification: user_verification(&ctx.config) == "required",
+        };
     let verified = webauthn::verify_registration(&req.credential, &expectation).map_err(|e| match e {
         VerifyError::Security(m) => ApiError::new(ErrorCode::Security, m),
         VerifyError::Rejected(m) => ApiError::new(ErrorCode::AttestationRejected, m),
@@ -335,7 +414,7 @@ pub async fn open_link(state: &AppState, p: &JobPath, headers: &HeaderMap, query
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),
     };
-    let ctx = match authorize_token(ctx, &token) {
+    let ctx = match authorize_token_limited(state, ctx, &token).await {
         Ok(ctx) => ctx,
         Err(e) => return refuse(e),
     };

@@ -7,7 +7,7 @@
 //! `{job}:bindCredential` (in `binding`).
 
 use super::binding::{self, JobPath};
-use super::{authorize_identity, is_secure_or_loopback, list_body, JobView};
+use super::{authorize_identity, is_secure_or_loopback, paged_body, parse_page, JobView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::mail::{self, MailError};
@@ -22,7 +22,7 @@ use axum::{Json, Router};
 use passbind_protocol::{BindingLink, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-/// Jobs expire after 7 days unless completed.
+/// Jobs expire after 7 days unless completed (the default of `--job-expiry-seconds`).
 pub const JOB_LIFETIME: i64 = 7 * 24 * 3600 * SECOND;
 
 const JOBS: &str = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs";
@@ -74,11 +74,13 @@ async fn options_segment(State(state): State<AppState>, Path(p): SegmentPath, he
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateRequest {
     job: JobInput,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct JobInput {
     delivery_method: String,
     authenticator_config_id: String,
@@ -147,7 +149,7 @@ async fn create(
         authenticator_config_id: input.authenticator_config_id,
         post_binding_redirect_uri: input.post_binding_redirect_uri,
         token_hash: hash_secret(&token),
-        expire_time: now + JOB_LIFETIME,
+        expire_time: now + state.job_lifetime,
         create_time: now,
         update_time: now,
         completed_ceremony_id: None,
@@ -202,11 +204,13 @@ async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let page = parse_page(query.as_deref())?;
     let now = now_micros();
     let jobs = state.store.list_jobs(&tenant_id, &realm_id, &identity_id).await?;
-    Ok(Json(list_body("credential_binding_jobs", jobs.iter().map(|j| JobView::new(j, now)).collect())))
+    Ok(Json(paged_body("credential_binding_jobs", &jobs, |j: &Job| (j.create_time, j.id.clone()), |j| JobView::new(j, now), &page)))
 }
 
 async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Job> {
@@ -226,6 +230,11 @@ async fn get_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResul
 async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
     let job = load_job(state, headers, p).await?;
     let now = now_micros();
+    match super::effective_state(&job, now) {
+        "COMPLETE" => return Err(ApiError::new(ErrorCode::JobComplete, "the job is complete: revoke the credential instead")),
+        "REVOKED" => return Ok(Json(JobView::new(&job, now))),
+        _ => {}
+    }
     if super::effective_state(&job, now) == "EXPIRED" || !state.store.set_job_state(&job.id, "REVOKED", now).await? {
         return Err(ApiError::new(ErrorCode::FailedPrecondition, format!("the job is already {}", super::effective_state(&job, now))));
     }

@@ -1,51 +1,73 @@
 //! `/v1/tenants/{t}/realms/{r}/identities/{i}/credentials`: bound passkeys.
 
-use super::{authorize_identity, list_body, passkey_view};
+use super::{authorize_identity, credential_view, paged_body, parse_page, CredentialView};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials", get(list))
         // `{credential}:revoke` is one path segment, split here (see credential_binding_jobs).
-        .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials/{segment}", post(post_segment))
+        .route(
+            "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials/{segment}",
+            get(get_segment).post(post_segment),
+        )
 }
+
+type SegmentPath = Path<(String, String, String, String)>;
 
 async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     let (realm, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let page = parse_page(query.as_deref())?;
     let tenant = state.store.get_tenant(&tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credentials = state.store.list_credentials(&identity.id).await?;
-    let passkeys = credentials.iter().map(|c| passkey_view(c, &tenant, &realm, &identity)).collect();
-    Ok(Json(list_body("credentials", passkeys)))
+    let key = |c: &crate::store::Credential| (c.create_time, c.id.clone());
+    Ok(Json(paged_body("credentials", &credentials, key, |c| credential_view(c, &tenant, &realm, &identity), &page)))
 }
 
-async fn post_segment(
-    State(state): State<AppState>,
-    Path((tenant_id, realm_id, identity_id, segment)): Path<(String, String, String, String)>,
-    headers: HeaderMap,
-) -> Response {
+fn no_such_method() -> Response {
+    ApiError::new(passbind_protocol::ErrorCode::NotFound, "no such method on a credential").into_response()
+}
+
+async fn get_segment(State(state): State<AppState>, Path((t, r, i, segment)): SegmentPath, headers: HeaderMap) -> Response {
+    if segment.contains(':') {
+        return no_such_method();
+    }
+    get_one(&state, &headers, &t, &r, &i, &segment, false).await.into_response()
+}
+
+async fn post_segment(State(state): State<AppState>, Path((t, r, i, segment)): SegmentPath, headers: HeaderMap) -> Response {
     match segment.split_once(':') {
-        Some((id, "revoke")) => revoke(&state, &headers, &tenant_id, &realm_id, &identity_id, id).await.into_response(),
-        _ => ApiError::new(passbind_protocol::ErrorCode::NotFound, "no such method on a credential").into_response(),
+        Some((id, "revoke")) => get_one(&state, &headers, &t, &r, &i, id, true).await.into_response(),
+        _ => no_such_method(),
     }
 }
 
-/// `POST …/credentials/{c}:revoke`: the passkey stays listed, as `REVOKED`.
-async fn revoke(state: &AppState, headers: &HeaderMap, t: &str, r: &str, i: &str, id: &str) -> ApiResult<Json<passbind_protocol::wire::Passkey>> {
+/// `GET …/credentials/{c}`, or `POST …/credentials/{c}:revoke` (`revoke`):
+/// a revoked passkey stays listed, as `REVOKED`; revoking twice is harmless.
+async fn get_one(state: &AppState, headers: &HeaderMap, t: &str, r: &str, i: &str, id: &str, revoke: bool) -> ApiResult<Json<CredentialView>> {
     let (realm, identity) = authorize_identity(state, headers, t, r, i).await?;
     let tenant = state.store.get_tenant(t).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    if !state.store.set_credential_state(&identity.id, id, "REVOKED").await? {
-        return Err(ApiError::not_found("credential"));
+    let credential = state
+        .store
+        .get_credential(id)
+        .await?
+        .filter(|c| c.identity_id == identity.id && c.tenant_id == t && c.realm_id == r)
+        .ok_or_else(|| ApiError::not_found("credential"))?;
+    if revoke && credential.state != "REVOKED" {
+        state.store.set_credential_state(&identity.id, id, "REVOKED").await?;
+        let credential = state.store.get_credential(id).await?.ok_or_else(|| ApiError::not_found("credential"))?;
+        return Ok(Json(credential_view(&credential, &tenant, &realm, &identity)));
     }
-    let credential = state.store.get_credential(id).await?.ok_or_else(|| ApiError::not_found("credential"))?;
-    Ok(Json(passkey_view(&credential, &tenant, &realm, &identity)))
+    Ok(Json(credential_view(&credential, &tenant, &realm, &identity)))
 }

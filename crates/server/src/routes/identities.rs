@@ -1,12 +1,12 @@
 //! `/v1/tenants/{t}/realms/{r}/identities`: the people passkeys are bound to.
 
-use super::{authorize_identity, authorize_realm, list_body, IdentityView};
+use super::{authorize_identity, authorize_realm, list_body, page_token, parse_page, IdentityView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::store::{Identity, StoreError};
 use crate::util::{new_id, now_micros, random_bytes};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,17 +20,20 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateRequest {
     identity: IdentityInput,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct IdentityInput {
     display_name: String,
     traits: Traits,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Traits {
     #[serde(rename = "type")]
     type_: String,
@@ -96,14 +99,30 @@ async fn create(
     }
 }
 
+/// `GET …/identities?page_size=&page_token=` → `{identities, total_size, next_page_token?}`,
+/// ordered by creation. The page token is opaque (base64url of the last key).
 async fn list(
     State(state): State<AppState>,
     Path((tenant_id, realm_id)): Path<(String, String)>,
     headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<serde_json::Value>> {
     authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    let identities = state.store.list_identities(&tenant_id, &realm_id).await?;
-    Ok(Json(list_body("identities", identities.iter().map(IdentityView::from).collect())))
+    let page = parse_page(query.as_deref())?;
+    let mut identities = state.store.list_identities_page(&tenant_id, &realm_id, page.size + 1, page.after).await?;
+    let total = state.store.count_identities(&tenant_id, &realm_id).await?;
+    let next = if identities.len() as i64 > page.size {
+        identities.truncate(page.size as usize);
+        identities.last().map(|i| page_token(i.create_time, &i.id))
+    } else {
+        None
+    };
+    let mut body = list_body("identities", identities.iter().map(IdentityView::from).collect());
+    body["total_size"] = total.into();
+    if let Some(next) = next {
+        body["next_page_token"] = next.into();
+    }
+    Ok(Json(body))
 }
 
 async fn get_one(
@@ -118,11 +137,13 @@ async fn get_one(
 /// `PATCH` body: only the fields present change. The username is the
 /// identity's key in the realm and stays.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UpdateRequest {
     identity: IdentityPatch,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct IdentityPatch {
     #[serde(default)]
     display_name: Option<String>,
@@ -133,6 +154,7 @@ struct IdentityPatch {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TraitsPatch {
     #[serde(default)]
     username: Option<String>,

@@ -2,8 +2,10 @@
 //! need, so a PostgreSQL implementation can sit beside the SQLite one and
 //! the routes never know which is in use.
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
@@ -35,6 +37,25 @@ pub struct AuthenticatorConfig {
     pub trusted_origins: Vec<String>,
     pub rp_id: Option<String>,
     pub create_time: i64,
+    /// WebAuthn policy (None: the default). `platform` | `cross-platform`.
+    pub authenticator_attachment: Option<String>,
+    /// `required` (default) | `preferred` | `discouraged`.
+    pub user_verification: Option<String>,
+    /// Attestation conveyance: `none` (default) | `indirect` | `direct` | `enterprise`.
+    pub attestation: Option<String>,
+}
+
+/// An admin API token (the secret itself is never stored, only its hash).
+#[derive(Clone, Debug)]
+pub struct ApiToken {
+    pub id: String,
+    pub token_hash: String,
+    pub tenant_id: String,
+    /// When set, the token only reaches this realm.
+    pub realm_id: Option<String>,
+    pub description: Option<String>,
+    pub create_time: i64,
+    pub revoke_time: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -189,6 +210,22 @@ pub trait Store: Send + Sync {
     /// sets its job COMPLETE. Nothing is written when any step fails.
     async fn complete_binding(&self, credential: &Credential, now: i64) -> StoreResult<()>;
 
+    // --- Issue 4 (additive) ---
+    async fn insert_api_token(&self, token: &ApiToken) -> StoreResult<()>;
+    /// The unrevoked token with this hash.
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// Revokes a token by id; false when there is no such unrevoked token.
+    async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool>;
+    async fn list_api_tokens(&self, tenant_id: &str) -> StoreResult<Vec<ApiToken>>;
+    /// Up to `limit` identities ordered by (create_time, id), after the given key.
+    async fn list_identities_page(&self, tenant_id: &str, realm_id: &str, limit: i64, after: Option<(i64, String)>) -> StoreResult<Vec<Identity>>;
+    async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64>;
+    /// Counts one failed token attempt for `key` in a fixed window of
+    /// `window` microseconds; returns the count in the current window.
+    async fn record_token_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64>;
+    /// Failed attempts for `key` in its current window.
+    async fn token_failure_count(&self, key: &str, now: i64, window: i64) -> StoreResult<i64>;
+
     async fn dev_bootstrap(&self) -> StoreResult<Option<DevBootstrap>>;
     /// Saves the dev fixtures unless some are saved already; returns the saved ones.
     async fn save_dev_bootstrap(&self, dev: &DevBootstrap) -> StoreResult<DevBootstrap>;
@@ -201,7 +238,22 @@ pub async fn open(database_url: &str) -> Result<DynStore, String> {
     if database_url.starts_with("sqlite:") {
         let store = SqliteStore::open(database_url).await?;
         Ok(Arc::new(store))
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        let store = PgStore::open(database_url).await?;
+        Ok(Arc::new(store))
     } else {
-        Err(format!("unsupported database URL {database_url:?}: only sqlite: is supported in this version"))
+        Err(format!("unsupported database URL {:?}: use sqlite://… or postgres://…", redact_url(database_url)))
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => url.split('@').next_back().unwrap_or_default().to_owned(),
     }
 }

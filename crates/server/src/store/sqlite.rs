@@ -65,6 +65,21 @@ fn config_from_row(r: &SqliteRow) -> Result<AuthenticatorConfig, sqlx::Error> {
         trusted_origins: json_list(&r.try_get::<String, _>("trusted_origins")?),
         rp_id: r.try_get("rp_id")?,
         create_time: r.try_get("create_time")?,
+        authenticator_attachment: r.try_get("authenticator_attachment")?,
+        user_verification: r.try_get("user_verification")?,
+        attestation: r.try_get("attestation")?,
+    })
+}
+
+fn api_token_from_row(r: &SqliteRow) -> Result<ApiToken, sqlx::Error> {
+    Ok(ApiToken {
+        id: r.try_get("id")?,
+        token_hash: r.try_get("token_hash")?,
+        tenant_id: r.try_get("tenant_id")?,
+        realm_id: r.try_get("realm_id")?,
+        description: r.try_get("description")?,
+        create_time: r.try_get("create_time")?,
+        revoke_time: r.try_get("revoke_time")?,
     })
 }
 
@@ -149,17 +164,18 @@ impl Store for SqliteStore {
     }
 
     async fn create_api_token(&self, token_hash: &str, tenant_id: &str, now: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, tenant_id, create_time) VALUES ($1, $2, $3)")
+        sqlx::query("INSERT INTO api_tokens (token_hash, tenant_id, create_time, id) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(tenant_id)
             .bind(now)
+            .bind(crate::util::new_id())
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
     async fn tenant_for_token(&self, token_hash: &str) -> StoreResult<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT tenant_id FROM api_tokens WHERE token_hash = $1")
+        Ok(sqlx::query_scalar("SELECT tenant_id FROM api_tokens WHERE token_hash = $1 AND revoke_time IS NULL")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?)
@@ -195,8 +211,8 @@ impl Store for SqliteStore {
 
     async fn insert_authenticator_config(&self, c: &AuthenticatorConfig) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO authenticator_configs (id, tenant_id, realm_id, config_type, invoke_url, trusted_origins, rp_id, create_time) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO authenticator_configs (id, tenant_id, realm_id, config_type, invoke_url, trusted_origins, rp_id, create_time, \
+             authenticator_attachment, user_verification, attestation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&c.id)
         .bind(&c.tenant_id)
@@ -206,6 +222,9 @@ impl Store for SqliteStore {
         .bind(to_json(&c.trusted_origins))
         .bind(&c.rp_id)
         .bind(c.create_time)
+        .bind(&c.authenticator_attachment)
+        .bind(&c.user_verification)
+        .bind(&c.attestation)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -464,6 +483,102 @@ impl Store for SqliteStore {
         .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { StoreError::Db(e) })?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, tenant_id, create_time, id, realm_id, description, revoke_time) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&t.token_hash)
+        .bind(&t.tenant_id)
+        .bind(t.create_time)
+        .bind(&t.id)
+        .bind(&t.realm_id)
+        .bind(&t.description)
+        .bind(t.revoke_time)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict } else { StoreError::Db(e) })?;
+        Ok(())
+    }
+
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE token_hash = $1 AND revoke_time IS NULL AND id IS NOT NULL")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(api_token_from_row).transpose()?)
+    }
+
+    async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE api_tokens SET revoke_time = $1 WHERE id = $2 AND revoke_time IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn list_api_tokens(&self, tenant_id: &str) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query("SELECT * FROM api_tokens WHERE tenant_id = $1 AND id IS NOT NULL ORDER BY create_time, id")
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(api_token_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn list_identities_page(&self, tenant_id: &str, realm_id: &str, limit: i64, after: Option<(i64, String)>) -> StoreResult<Vec<Identity>> {
+        let (t, id) = after.unwrap_or((i64::MIN, String::new()));
+        let rows = sqlx::query(
+            "SELECT * FROM identities WHERE tenant_id = $1 AND realm_id = $2 AND (create_time > $3 OR (create_time = $3 AND id > $4)) \
+             ORDER BY create_time, id LIMIT $5",
+        )
+        .bind(tenant_id)
+        .bind(realm_id)
+        .bind(t)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(identity_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE tenant_id = $1 AND realm_id = $2")
+            .bind(tenant_id)
+            .bind(realm_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn record_token_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64> {
+        // Windows that ended count for nothing: drop them, so the table stays small.
+        sqlx::query("DELETE FROM token_failures WHERE window_start <= $1 AND key <> $2")
+            .bind(now - window)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar(
+            "INSERT INTO token_failures (key, window_start, count) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             count = CASE WHEN token_failures.window_start <= $3 THEN 1 ELSE token_failures.count + 1 END, \
+             window_start = CASE WHEN token_failures.window_start <= $3 THEN $2 ELSE token_failures.window_start END \
+             RETURNING count",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - window)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn token_failure_count(&self, key: &str, now: i64, window: i64) -> StoreResult<i64> {
+        let count: Option<i64> = sqlx::query_scalar("SELECT count FROM token_failures WHERE key = $1 AND window_start > $2")
+            .bind(key)
+            .bind(now - window)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(count.unwrap_or(0))
     }
 
     async fn dev_bootstrap(&self) -> StoreResult<Option<DevBootstrap>> {

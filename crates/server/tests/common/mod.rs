@@ -3,6 +3,8 @@
 //! software authenticator.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use passbind_protocol::wire::{BindCredentialRequest, InvokeAuthenticatorResponse, RegistrationResponse};
 use passbind_protocol::{BindingLink, ErrorBody};
 use passbind_server::store::DevBootstrap;
@@ -12,12 +14,49 @@ use passkey_client::{Client, DefaultClientData};
 use passkey_types::{ctap2, webauthn};
 use serde_json::{json, Value};
 
+/// The database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each listed `async fn name(db: Db)` once on SQLite and once on
+/// PostgreSQL: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::common::Db::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() {
+                if $crate::common::pg::admin_url().is_some() { super::$name($crate::common::Db::Postgres).await }
+            })*
+        }
+    };
+}
+
+/// A database URL for a fresh, empty database; the temp dir keeps SQLite's file.
+pub async fn fresh_database(db: Db) -> (String, Option<tempfile::TempDir>) {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            (format!("sqlite://{}", dir.path().join("passbind.db").display()), Some(dir))
+        }
+        Db::Postgres => {
+            let admin = pg::admin_url().expect("PostgreSQL is available");
+            (pg::fresh_database(&admin).await, None)
+        }
+    }
+}
+
 pub struct TestServer {
     pub server: RunningServer,
     pub dev: DevBootstrap,
     pub http: reqwest::Client,
     pub database_url: String,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub struct Resp {
@@ -39,18 +78,28 @@ impl Resp {
 
 impl TestServer {
     pub async fn start() -> Self {
-        Self::start_with(|_| {}).await
+        Self::start_on(Db::Sqlite).await
     }
 
-    /// Starts with --dev, a temp database and the dev outbox in the temp
-    /// dir (`outbox_dir()`), after `edit` changed the flags.
-    pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let database_url = format!("sqlite://{}", dir.path().join("passbind.db").display());
+    /// A --dev server on a fresh database.
+    pub async fn start_on(db: Db) -> Self {
+        Self::start_with(db, |_| {}).await
+    }
+
+    /// A --dev server on a fresh database, with the config adjusted first.
+    pub async fn start_with(db: Db, adjust: impl FnOnce(&mut Config)) -> Self {
+        let (database_url, dir) = fresh_database(db).await;
+        Self::start_at(database_url, dir, adjust).await
+    }
+
+    /// A --dev server on the given database (possibly shared with others).
+    pub async fn start_at(database_url: String, dir: Option<tempfile::TempDir>, adjust: impl FnOnce(&mut Config)) -> Self {
         let mut config = Config::for_tests(database_url.clone());
         config.dev = true;
-        config.outbox_dir = dir.path().join("outbox");
-        edit(&mut config);
+        // Every server gets a temp dir of its own for the dev outbox.
+        let dir = Some(dir.unwrap_or_else(|| tempfile::tempdir().unwrap()));
+        config.outbox_dir = dir.as_ref().unwrap().path().join("outbox");
+        adjust(&mut config);
         let server = start(config).await.expect("server starts");
         let dev = (*server.state.dev.clone().unwrap()).clone();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -58,7 +107,7 @@ impl TestServer {
     }
 
     pub fn outbox_dir(&self) -> std::path::PathBuf {
-        self._dir.path().join("outbox")
+        self._dir.as_ref().expect("a temp dir").path().join("outbox")
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -168,9 +217,16 @@ impl TestServer {
     /// Direct SQL on the server's database, for states the API cannot reach
     /// quickly (expiry, suspension).
     pub async fn sql(&self, statement: &str) {
-        let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(statement.to_owned())).execute(&pool).await.unwrap();
-        pool.close().await;
+        let statement = sqlx::AssertSqlSafe(statement.to_owned());
+        if self.database_url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
+            sqlx::query(statement).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
+            sqlx::query(statement).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
     }
 }
 

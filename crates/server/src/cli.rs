@@ -1,0 +1,133 @@
+//! `passbind-server token create|revoke|list` and `tenant create`: the
+//! operator's side of admin API tokens. Tokens are 256-bit random secrets,
+//! printed once and stored only as SHA-256 hashes.
+
+use crate::store::{self, ApiToken, DynStore, Realm, StoreError, Tenant};
+use crate::util::{hash_secret, new_id, new_secret, now_micros};
+use clap::Subcommand;
+use serde_json::json;
+
+#[derive(Subcommand, Clone, Debug)]
+pub enum Command {
+    /// Admin API tokens (scoped to one tenant, optionally one realm).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Tenants: create one with its first realm.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+}
+
+#[derive(Subcommand, Clone, Debug)]
+pub enum TokenAction {
+    /// Create a token; prints {"id", "token", "tenant_id", "realm_id"} once (the token is not stored).
+    Create {
+        #[arg(long)]
+        tenant_id: String,
+        /// Limit the token to this realm of the tenant.
+        #[arg(long)]
+        realm_id: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Revoke a token by its id (or by the token itself).
+    Revoke { id: String },
+    /// List a tenant's tokens (ids and scopes, never secrets).
+    List {
+        #[arg(long)]
+        tenant_id: String,
+    },
+}
+
+#[derive(Subcommand, Clone, Debug)]
+pub enum TenantAction {
+    /// Create a tenant and a realm; prints {"tenant_id", "realm_id"}.
+    Create {
+        #[arg(long)]
+        display_name: String,
+        #[arg(long, default_value = "Default realm")]
+        realm_display_name: String,
+    },
+}
+
+fn db(e: StoreError) -> String {
+    format!("database: {e}")
+}
+
+/// Runs a subcommand on the database; returns what to print on stdout.
+pub async fn run(database_url: &str, command: Command) -> Result<String, String> {
+    let store = store::open(database_url).await?;
+    match command {
+        Command::Token { action } => token(&store, action).await,
+        Command::Tenant { action: TenantAction::Create { display_name, realm_display_name } } => {
+            for (flag, v) in [("--display-name", &display_name), ("--realm-display-name", &realm_display_name)] {
+                if v.trim().is_empty() || v.len() > 256 {
+                    return Err(format!("{flag} must be 1 to 256 bytes"));
+                }
+            }
+            let now = now_micros();
+            let tenant = Tenant { id: new_id(), display_name, create_time: now };
+            let realm = Realm { id: new_id(), tenant_id: tenant.id.clone(), display_name: realm_display_name, create_time: now };
+            store.create_tenant(&tenant).await.map_err(db)?;
+            store.create_realm(&realm).await.map_err(db)?;
+            Ok(json!({"tenant_id": tenant.id, "realm_id": realm.id}).to_string())
+        }
+    }
+}
+
+async fn token(store: &DynStore, action: TokenAction) -> Result<String, String> {
+    match action {
+        TokenAction::Create { tenant_id, realm_id, description } => {
+            if store.get_tenant(&tenant_id).await.map_err(db)?.is_none() {
+                return Err(format!("no tenant {tenant_id:?} (passbind-server tenant create --display-name …)"));
+            }
+            if let Some(realm) = &realm_id {
+                if store.get_realm(&tenant_id, realm).await.map_err(db)?.is_none() {
+                    return Err(format!("tenant {tenant_id:?} has no realm {realm:?}"));
+                }
+            }
+            let secret = new_secret();
+            let token = ApiToken {
+                id: new_id(),
+                token_hash: hash_secret(&secret),
+                tenant_id,
+                realm_id,
+                description,
+                create_time: now_micros(),
+                revoke_time: None,
+            };
+            store.insert_api_token(&token).await.map_err(db)?;
+            Ok(json!({"id": token.id, "token": secret, "tenant_id": token.tenant_id, "realm_id": token.realm_id}).to_string())
+        }
+        TokenAction::Revoke { id } => {
+            let now = now_micros();
+            if store.revoke_api_token(&id, now).await.map_err(db)? {
+                return Ok(json!({"id": id, "revoked": true}).to_string());
+            }
+            // Given the token itself rather than its id.
+            if let Some(t) = store.api_token_by_hash(&hash_secret(&id)).await.map_err(db)? {
+                if store.revoke_api_token(&t.id, now).await.map_err(db)? {
+                    return Ok(json!({"id": t.id, "revoked": true}).to_string());
+                }
+            }
+            Err("no such unrevoked token".into())
+        }
+        TokenAction::List { tenant_id } => {
+            let tokens = store.list_api_tokens(&tenant_id).await.map_err(db)?;
+            let list: Vec<_> = tokens
+                .iter()
+                .map(|t| {
+                    json!({
+                        "id": t.id, "tenant_id": t.tenant_id, "realm_id": t.realm_id, "description": t.description,
+                        "create_time": crate::util::format_time(t.create_time),
+                        "revoke_time": t.revoke_time.map(crate::util::format_time),
+                    })
+                })
+                .collect();
+            Ok(json!({ "tokens": list }).to_string())
+        }
+    }
+}
