@@ -7,7 +7,6 @@
 //! `{invoke_url}/bind?api_base_url={api_base}&tenant_id=…&realm_id=…&identity_id=…&job_id=…&token=…`
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 
 /// A parsed binding link. Both forms parse to the same value.
@@ -107,7 +106,7 @@ impl<'a> Uri<'a> {
             None => (rest, None),
         };
         let (authority, path) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
+            Some(i) => (rest.get(..i).unwrap_or(""), rest.get(i..).unwrap_or("")),
             None => (rest, ""),
         };
         if authority.contains('@') {
@@ -115,7 +114,7 @@ impl<'a> Uri<'a> {
         }
         let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
             let (addr, after) = v6.split_once(']').ok_or(invalid("an IPv6 host without ]"))?;
-            let ip: Ipv6Addr = addr.parse().map_err(|_| invalid("not an IPv6 address"))?;
+            let ip = parse_ipv6(addr).ok_or(invalid("not an IPv6 address"))?;
             let port = match after {
                 "" => None,
                 p => Some(p.strip_prefix(':').ok_or(invalid("junk after the IPv6 host"))?),
@@ -124,7 +123,7 @@ impl<'a> Uri<'a> {
             host.push('[');
             host.push_str(&addr.to_ascii_lowercase());
             host.push(']');
-            ((host, ip.is_loopback()), port)
+            ((host, ip == [0, 0, 0, 0, 0, 0, 0, 1]), port)
         } else {
             let (host, port) = match authority.split_once(':') {
                 Some((h, p)) => (h, Some(p)),
@@ -188,7 +187,7 @@ fn domain_or_ipv4(host: &str) -> Result<(String, bool), LinkError> {
     if host.is_empty() {
         return Err(invalid("no host"));
     }
-    if !host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) || host.starts_with('.') || host.contains("..") {
+    if !host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) || host.starts_with('.') || host.as_bytes().windows(2).any(|w| w == b"..") {
         return Err(invalid("the host is not an ASCII domain or IP address"));
     }
     let host = host.to_ascii_lowercase();
@@ -196,11 +195,67 @@ fn domain_or_ipv4(host: &str) -> Result<(String, bool), LinkError> {
     // `127.1` or `0x7f.1`); only the plain dotted quad is accepted here.
     let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
     if last.bytes().all(|b| b.is_ascii_digit()) || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit())) {
-        let ip: Ipv4Addr = host.parse().map_err(|_| invalid("not an IPv4 address"))?;
-        return Ok((host, ip.is_loopback()));
+        let ip = parse_ipv4(&host).ok_or(invalid("not an IPv4 address"))?;
+        return Ok((host, ip[0] == 127));
     }
     let loopback = host == "localhost" || host.ends_with(".localhost");
     Ok((host, loopback))
+}
+
+/// A dotted quad of decimal octets without leading zeros (as `std::net` reads it).
+fn parse_ipv4(s: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split('.');
+    for octet in &mut out {
+        let p = parts.next()?.as_bytes();
+        if p.is_empty() || p.len() > 3 || (p.len() > 1 && p[0] == b'0') || !p.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        *octet = u8::try_from(p.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// RFC 4291 text form: eight groups of 1-4 hex digits, at most one `::`, an
+/// optional dotted quad in the last 32 bits. Small on purpose (the SDK ships it).
+fn parse_ipv6(s: &str) -> Option<[u16; 8]> {
+    fn groups(part: &str, out: &mut Vec<u16>, last: bool) -> Option<()> {
+        if part.is_empty() {
+            return Some(());
+        }
+        let mut items = part.split(':').peekable();
+        while let Some(g) = items.next() {
+            if last && items.peek().is_none() && g.contains('.') {
+                let [a, b, c, d] = parse_ipv4(g)?;
+                out.push(u16::from(a) << 8 | u16::from(b));
+                out.push(u16::from(c) << 8 | u16::from(d));
+            } else {
+                if g.is_empty() || g.len() > 4 {
+                    return None;
+                }
+                out.push(g.bytes().try_fold(0u16, |n, b| Some(n << 4 | u16::from(hex_value(b)?)))?);
+            }
+        }
+        Some(())
+    }
+    let b = s.as_bytes();
+    let gap = b.windows(2).position(|w| w == b"::");
+    let (head, tail) = match gap {
+        Some(i) => (s.get(..i)?, s.get(i + 2..)?),
+        None => (s, ""),
+    };
+    let mut h = Vec::with_capacity(8);
+    let mut t = Vec::with_capacity(8);
+    groups(head, &mut h, gap.is_none())?;
+    groups(tail, &mut t, true)?;
+    let n = h.len() + t.len();
+    if (gap.is_some() && n > 7) || (gap.is_none() && n != 8) {
+        return None;
+    }
+    let mut out = [0u16; 8];
+    out[..h.len()].copy_from_slice(&h);
+    out[8 - t.len()..].copy_from_slice(&t);
+    Some(out)
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -507,6 +562,25 @@ mod tests {
         for bad in ["/a/../v1", "/%76%31", "/./v1", "/a b/v1"] {
             let s = format!("https://api.example.com{bad}/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x");
             assert!(BindingLink::parse(&s).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ip_addresses_as_std_reads_them() {
+        for text in ["::1", "::", "1::", "2001:db8::1", "1:2:3:4:5:6:7:8", "::ffff:127.0.0.1", "1:2:3:4:5:6:1.2.3.4", "fe80::1:2", "0:0:0:0:0:0:0:1"] {
+            let std: std::net::Ipv6Addr = text.parse().unwrap();
+            assert_eq!(parse_ipv6(text), Some(std.segments()), "{text}");
+        }
+        for text in ["", ":", ":::", "1:::2", "1::2::3", "12345::", "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1::2:3:4:5:6:7:8", "g::", "::1.2.3", "1.2.3.4::", ":1::", "1:2:3:4:5:6:7:1.2.3.4"] {
+            assert!(text.parse::<std::net::Ipv6Addr>().is_err(), "{text}");
+            assert_eq!(parse_ipv6(text), None, "{text}");
+        }
+        for text in ["127.0.0.1", "0.0.0.0", "255.255.255.255", "10.1.2.3"] {
+            assert_eq!(parse_ipv4(text), Some(text.parse::<std::net::Ipv4Addr>().unwrap().octets()));
+        }
+        for text in ["", "1.2.3", "1.2.3.4.5", "256.0.0.1", "01.2.3.4", "1..2.3", "a.b.c.d", "1.2.3.4 "] {
+            assert!(text.parse::<std::net::Ipv4Addr>().is_err(), "{text}");
+            assert_eq!(parse_ipv4(text), None, "{text}");
         }
     }
 
