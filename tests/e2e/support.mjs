@@ -9,10 +9,11 @@ import { chromium } from "playwright-core";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Starts target/debug/passbind-server --dev on a free port; resolves once it listens. */
+/** Starts target/debug/passbind-server --dev on a free port; resolves once it listens.
+ *  PASSBIND_SERVER_BIN picks another binary (the benchmarks use the release build). */
 export async function startServer(extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), "passbind-e2e-"));
-  const child = spawn(join(root, "target/debug/passbind-server"), [
+  const child = spawn(process.env.PASSBIND_SERVER_BIN ?? join(root, "target/debug/passbind-server"), [
     "--dev",
     "--listen", "localhost:0",
     "--database-url", `sqlite://${join(dir, "passbind.db")}`,
@@ -91,6 +92,10 @@ export async function openBrowser(url) {
     page,
     async credentials() {
       return (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials;
+    },
+    /** Empties the virtual authenticator (it holds only a few resident keys). */
+    async clearCredentials() {
+      await cdp.send("WebAuthn.clearCredentials", { authenticatorId });
     },
     async setUserVerified(isUserVerified) {
       await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified });
