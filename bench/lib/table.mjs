@@ -28,7 +28,7 @@ if (service) {
       r.concurrency === 64 ? ">= 3000/s, p99 <= 25 ms" : "", r.concurrency === 64 ? verdict(r.bindings_per_s >= 3000 && r.p99_ms <= 25) : ""]);
     rows.push(["  CPU per binding: server / client", `${r.server_cpu_ms_per_binding.toFixed(3)} / ${r.client_cpu_ms_per_binding.toFixed(3)} ms`, "", ""]);
   }
-  if (service.split) for (const [k, v] of Object.entries(service.split)) rows.push([`  ${k}`, `${v.toFixed(1)} us`, "", ""]);
+  if (service.split) for (const [k, v] of Object.entries(service.split)) if (typeof v === "number") rows.push([`  split: ${k}`, `${v.toFixed(1)} us`, "", ""]);
 }
 const head = ["measure", "value", "target", ""];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
