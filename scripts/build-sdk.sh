@@ -2,11 +2,13 @@
 # Builds the browser SDK into pkg/ (passbind.js + passbind_bg.wasm), which the
 # service serves at /sdk/. Prints the gzip sizes.
 #
-# After wasm-bindgen, two size steps from the npm dev dependencies (pinned in
+# After wasm-bindgen, size steps with the npm dev dependencies (pinned in
 # package.json; bench/RESULTS.md has what each one saves):
 #   - wasm-opt -Oz from npm binaryen@132 (never Debian's binaryen: its
-#     wasm-opt 108 breaks wasm-bindgen output, see TOOLCHAIN.md);
-#   - terser on the JS glue (the property names wasm imports by are kept).
+#     wasm-opt 108 breaks wasm-bindgen output, see TOOLCHAIN.md), also
+#     dropping the producers and target-features sections;
+#   - scripts/shorten-wasm-names.mjs: short import/export names in both files;
+#   - terser on the JS glue.
 # Without node_modules (run `npm ci` or scripts/setup.sh node) they are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +19,11 @@ wasm-bindgen --target web --remove-name-section --out-dir pkg \
 if [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/terser ]; then
   # Exactly the features rustc's wasm32-unknown-unknown emits by default; not
   # --all-features (compact imports, for one, fail to compile in Chromium 156).
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-multivalue \
+  node_modules/.bin/wasm-opt -Oz --converge --strip-producers --strip-target-features --enable-bulk-memory --enable-bulk-memory-opt --enable-multivalue \
     --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
     pkg/passbind_bg.wasm -o pkg/passbind_bg.wasm
+  node scripts/shorten-wasm-names.mjs pkg/passbind_bg.wasm pkg/passbind.js
+  rm -f pkg/passbind_bg.wasm.d.ts # its export names no longer apply (and --target web does not use it)
   node_modules/.bin/terser pkg/passbind.js --module --compress passes=2 --mangle --comments false -o pkg/passbind.min.js
   mv pkg/passbind.min.js pkg/passbind.js
 else
