@@ -84,6 +84,48 @@ $("create-job").addEventListener("click", async () => {
   checkLink();
 });
 
+$("send-email").addEventListener("click", async () => {
+  const id = $("identity-select").value;
+  const status = $("email-status");
+  if (!id) return log("Create or pick an identity first", "error");
+  status.replaceChildren();
+  try {
+    const res = await admin("POST", `/identities/${id}/credential-binding-jobs`, {
+      job: {
+        delivery_method: "EMAIL",
+        authenticator_config_id: env.authenticator_config_id,
+        // /bind sends the person back here afterwards.
+        post_binding_redirect_uri: `${location.origin}/?bound=${id}`,
+      },
+    });
+    const job = res.credential_binding_job;
+    log(`Job ${job.id} is ${job.state}: the enrollment email is on its way (no link in the answer)`, "ok");
+    const outbox = await (await fetch("/dev/outbox")).json();
+    const mail = outbox.messages.find((m) => m.file.includes(job.id));
+    const p = document.createElement("p");
+    if (outbox.smtp) {
+      p.textContent = "Sent over SMTP: look in that mailbox and open the link.";
+    } else if (mail) {
+      p.append(`Written to the outbox for ${mail.to}: ${mail.file}. `);
+      const a = document.createElement("a");
+      a.href = mail.link;
+      a.id = "email-link";
+      a.textContent = "Open the emailed link";
+      p.append(a, " (as the person would, from their inbox).");
+    } else {
+      p.textContent = "Written to the outbox (data/outbox).";
+    }
+    p.className = "ok";
+    status.append(p);
+  } catch (e) {
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = `Sending failed: ${e.code}: ${e.message}`;
+    status.append(p);
+    log(`Creating the EMAIL job failed: ${e.code}: ${e.message}`, "error");
+  }
+});
+
 $("link").addEventListener("input", checkLink);
 
 $("bind").addEventListener("click", async () => {
@@ -113,7 +155,10 @@ async function main() {
   env = await res.json();
   $("bootstrap-status").textContent = `Tenant ${env.tenant_id}, realm ${env.realm_id}, hosted_web authenticator config ${env.authenticator_config_id}`;
   log("SDK loaded; dev tenant found", "ok");
-  await loadIdentities();
+  // Back from the /bind page of an emailed link.
+  const bound = new URLSearchParams(location.search).get("bound");
+  await loadIdentities(bound ?? undefined);
+  if (bound) log("Back from the /bind page: the passkey below was bound through the emailed link", "ok");
 }
 
 main().catch((e) => log(`Start-up failed: ${e.message}`, "error"));

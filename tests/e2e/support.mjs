@@ -1,7 +1,9 @@
 // Shared by the end-to-end tests: a real passbind-server on a temp SQLite
 // file, its admin API, and headless Chromium with a CDP virtual authenticator.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, statSync } from "node:fs";
+import { createServer as createTcpServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,18 +11,24 @@ import { chromium } from "playwright-core";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Starts target/debug/passbind-server --dev on a free port; resolves once it listens.
- *  PASSBIND_SERVER_BIN picks another binary (the benchmarks use the release build). */
-export async function startServer(extraArgs = []) {
+/**
+ * Starts target/debug/passbind-server --dev on a free port; resolves once it
+ * listens. Without --smtp-host in extraArgs, enrollment emails go to the dev
+ * outbox in a temp dir (`outboxDir`). `env` adds environment variables.
+ * PASSBIND_SERVER_BIN picks another binary (the benchmarks use the release build).
+ */
+export async function startServer(extraArgs = [], { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "passbind-e2e-"));
+  const outboxDir = join(dir, "outbox");
   const child = spawn(process.env.PASSBIND_SERVER_BIN ?? join(root, "target/debug/passbind-server"), [
     "--dev",
     "--listen", "localhost:0",
     "--database-url", `sqlite://${join(dir, "passbind.db")}`,
     "--www-dir", join(root, "www"),
     "--sdk-dir", join(root, "pkg"),
+    "--outbox-dir", outboxDir,
     ...extraArgs,
-  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } });
+  ], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn", ...env } });
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
@@ -39,6 +47,9 @@ export async function startServer(extraArgs = []) {
     url,
     bootstrap,
     admin: adminClient(url, bootstrap),
+    outboxDir,
+    /** What the server wrote to stderr so far. */
+    logs: () => stderr,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
@@ -93,7 +104,7 @@ export async function openBrowser(url) {
     async credentials() {
       return (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials;
     },
-    /** Empties the virtual authenticator (it holds only a few resident keys). */
+    /** Chromium's virtual CTAP2 authenticator holds at most 3 resident credentials: empty it between tests. */
     async clearCredentials() {
       await cdp.send("WebAuthn.clearCredentials", { authenticatorId });
     },
@@ -118,4 +129,183 @@ export async function openBrowser(url) {
 /** CDP reports credential IDs in standard base64; WebAuthn JSON uses base64url. */
 export function base64ToUrl(b64) {
   return b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// ---------------------------------------------------------------------------
+// Email: an SMTP sink (no dependencies) and enough MIME reading for the tests.
+
+/**
+ * An SMTP server on 127.0.0.1 that keeps every message it accepts
+ * ({from, rcpt, raw}). `refuse: true` answers 550 to every RCPT TO.
+ */
+export async function startSmtpSink({ refuse = false } = {}) {
+  const messages = [];
+  let waiters = [];
+  let taken = 0;
+  const sockets = new Set();
+  const server = createTcpServer((sock) => {
+    sockets.add(sock);
+    sock.on("close", () => sockets.delete(sock));
+    sock.on("error", () => {});
+    sock.setEncoding("utf8");
+    let buf = "", inData = false, from = "", rcpt = [], data = [];
+    const reply = (line) => sock.write(`${line}\r\n`);
+    const address = (arg) => (arg.match(/<([^>]*)>/) ?? [null, arg.trim()])[1];
+    reply("220 sink.test ESMTP test sink");
+    sock.on("data", (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf("\r\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (inData) {
+          if (line === ".") {
+            inData = false;
+            messages.push({ from, rcpt: [...rcpt], raw: data.join("\r\n") });
+            for (const w of waiters.splice(0)) w();
+            reply("250 2.0.0 queued");
+          } else {
+            data.push(line.startsWith(".") ? line.slice(1) : line);
+          }
+          continue;
+        }
+        const up = line.toUpperCase();
+        if (up.startsWith("EHLO")) sock.write("250-sink.test\r\n250 8BITMIME\r\n");
+        else if (up.startsWith("HELO")) reply("250 sink.test");
+        else if (up.startsWith("MAIL FROM:")) { from = address(line.slice(10)); rcpt = []; reply("250 2.1.0 OK"); }
+        else if (up.startsWith("RCPT TO:")) {
+          if (refuse) reply("550 5.1.1 mailbox unavailable");
+          else { rcpt.push(address(line.slice(8))); reply("250 2.1.5 OK"); }
+        } else if (up === "DATA") { inData = true; data = []; reply("354 end data with <CR><LF>.<CR><LF>"); }
+        else if (up === "QUIT") { reply("221 2.0.0 bye"); sock.end(); }
+        else if (up === "RSET" || up === "NOOP") reply("250 2.0.0 OK");
+        else reply("502 5.5.2 command not recognized");
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: server.address().port,
+    messages,
+    /** The next message not yet taken (waits up to `ms`). */
+    async next(ms = 10_000) {
+      const deadline = Date.now() + ms;
+      while (messages.length <= taken) {
+        if (Date.now() > deadline) throw new Error("no message reached the SMTP sink");
+        await new Promise((r) => { waiters.push(r); setTimeout(r, 200); });
+      }
+      return messages[taken++];
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+function decodeQuotedPrintable(s) {
+  const bytes = [];
+  const text = s.replace(/=\r?\n/g, "");
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(hex)) { bytes.push(parseInt(hex, 16)); i += 2; }
+    else bytes.push(...Buffer.from(text[i], "utf8"));
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+function splitHeaders(part) {
+  const text = part.replace(/\r\n/g, "\n");
+  const at = text.indexOf("\n\n");
+  const head = at < 0 ? text : text.slice(0, at);
+  const body = at < 0 ? "" : text.slice(at + 2);
+  const headers = {};
+  let last;
+  for (const line of head.split("\n")) {
+    if (/^[ \t]/.test(line) && last) headers[last] += " " + line.trim();
+    else {
+      const i = line.indexOf(":");
+      if (i > 0) { last = line.slice(0, i).trim().toLowerCase(); headers[last] = line.slice(i + 1).trim(); }
+    }
+  }
+  return { headers, body };
+}
+
+/** A multipart/alternative message → {headers, text, html}. */
+export function parseMail(raw) {
+  const { headers, body } = splitHeaders(raw);
+  const boundary = /boundary="?([^";]+)"?/.exec(headers["content-type"] ?? "")?.[1];
+  if (!boundary) throw new Error(`not a multipart message: ${headers["content-type"]}`);
+  const out = { headers, text: null, html: null };
+  for (const part of body.split(`--${boundary}`).slice(1)) {
+    if (part.startsWith("--")) break;
+    const p = splitHeaders(part.replace(/^\r?\n/, ""));
+    const enc = p.headers["content-transfer-encoding"] ?? "7bit";
+    const decoded = enc === "quoted-printable" ? decodeQuotedPrintable(p.body) : enc === "base64" ? Buffer.from(p.body, "base64").toString("utf8") : p.body;
+    if (p.headers["content-type"]?.startsWith("text/plain")) out.text = decoded;
+    if (p.headers["content-type"]?.startsWith("text/html")) out.html = decoded;
+  }
+  return out;
+}
+
+/** The binding link (API form) in an email's text. */
+export function findLink(text) {
+  const m = /https?:\/\/[^\s"<]+:invokeAuthenticator\?token=[A-Za-z0-9_.~-]+/.exec(text ?? "");
+  if (!m) throw new Error(`no binding link in:\n${text}`);
+  return m[0];
+}
+
+// ---------------------------------------------------------------------------
+// An application of its own: a static server on another localhost port that
+// serves a COPY of the /bind page (proving it works outside the service) at
+// {url}/app/bind, the SDK at /sdk/, and a landing page at /app/done.
+
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
+
+export async function startAppServer() {
+  const dir = mkdtempSync(join(tmpdir(), "passbind-app-"));
+  mkdirSync(join(dir, "app"));
+  mkdirSync(join(dir, "sdk"));
+  for (const f of ["bind.html", "bind.js", "bind.css"]) copyFileSync(join(root, "www", f), join(dir, "app", f));
+  for (const f of ["passbind.js", "passbind_bg.wasm"]) copyFileSync(join(root, "pkg", f), join(dir, "sdk", f));
+  writeFileSync(join(dir, "app", "done.html"), "<!doctype html><html lang=en><meta charset=utf-8><title>Example app</title><h1>Welcome back to the example app</h1>");
+  const routes = { "/app/bind": "app/bind.html", "/app/done": "app/done.html" };
+  const server = createHttpServer((req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    const file = routes[path] ?? path.slice(1);
+    const full = join(dir, file);
+    if (file.includes("..") || !full.startsWith(dir) || !statSync(full, { throwIfNoEntry: false })?.isFile()) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    const ext = file.slice(file.lastIndexOf("."));
+    res.writeHead(200, { "content-type": TYPES[ext] ?? "application/octet-stream" }).end(readFileSync(full));
+  });
+  await new Promise((resolve) => server.listen(0, "localhost", resolve));
+  const url = `http://localhost:${server.address().port}`;
+  return {
+    url,
+    close() {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => { rmSync(dir, { recursive: true, force: true }); r(); }));
+    },
+  };
+}
+
+/** Where the service redirects a browser that opens `link` (the 302's Location). */
+export async function redirectOf(link) {
+  const res = await fetch(link, { redirect: "manual", headers: { Accept: "text/html" } });
+  if (res.status !== 302) throw new Error(`expected a 302 for ${link}, got ${res.status}`);
+  return res.headers.get("location");
+}
+
+/** test-results/<name>.png, checked to be a non-empty PNG. */
+export async function screenshot(page, name) {
+  const dir = join(root, "test-results");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  const bytes = readFileSync(path);
+  if (bytes.length < 1000 || bytes.toString("latin1", 1, 4) !== "PNG") throw new Error(`screenshot ${path} is empty`);
+  return path;
 }

@@ -28,6 +28,10 @@ pub enum ErrorCode {
     FailedPrecondition,
     AlreadyExists,
     Internal,
+    /// An upstream (the SMTP server) refused the request for good (502).
+    DeliveryFailed,
+    /// An upstream (the SMTP server) is down or busy: try again later (503).
+    Unavailable,
     Unknown(String),
 }
 
@@ -52,6 +56,8 @@ const NAMES: &[(ErrorCode, &str)] = &[
     (ErrorCode::FailedPrecondition, "failed_precondition"),
     (ErrorCode::AlreadyExists, "already_exists"),
     (ErrorCode::Internal, "internal"),
+    (ErrorCode::DeliveryFailed, "delivery_failed"),
+    (ErrorCode::Unavailable, "unavailable"),
 ];
 
 impl ErrorCode {
@@ -81,6 +87,8 @@ impl ErrorCode {
             AlreadyExists | AlreadyRegistered | JobComplete => 409,
             LinkExpired | JobRevoked => 410,
             IdentitySuspended | FailedPrecondition | AttestationRejected | NotAllowed => 422,
+            DeliveryFailed => 502,
+            Unavailable => 503,
             Aborted | Unsupported | Network | Server | Internal | Unknown(_) => 500,
         }
     }

@@ -2,10 +2,12 @@
 
 use crate::config::Config;
 use crate::error::{json_errors, not_found_fallback};
+use crate::mail::{self, DynMailer};
 use crate::routes;
 use crate::store::{self, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
 use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros};
 use axum::routing::any;
+use lettre::message::Mailbox;
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,6 +26,10 @@ pub struct AppState {
     pub public_host: String,
     /// The dev fixtures, with --dev only.
     pub dev: Option<Arc<DevBootstrap>>,
+    /// Delivers EMAIL jobs' enrollment emails (SMTP, or the dev outbox).
+    pub mailer: DynMailer,
+    /// The sender of enrollment emails (`--mail-from`).
+    pub mail_from: Mailbox,
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -44,7 +50,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         // Inner to outer: a panic becomes a 500, every /v1 error JSON, then logging.
         .layer(CatchPanicLayer::new())
         .layer(axum::middleware::from_fn(json_errors))
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path only: the query may hold a binding link's token.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
         .with_state(state)
 }
 
@@ -101,8 +110,11 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://localhost:{}", local_addr.port()));
     let (public_url, public_origin, public_host) = public_parts(&public_url)?;
+    let mailer = mail::from_config(&config, &public_host)?;
+    let mail_from = mail::sender(&config, &public_host)?;
+    tracing::info!(mailer = %mailer.describe(), from = %mail_from, "enrollment emails");
     let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
-    let state = AppState { store, public_url: public_url.clone(), public_origin, public_host, dev };
+    let state = AppState { store, public_url: public_url.clone(), public_origin, public_host, dev, mailer, mail_from };
     let app = router(state.clone(), &config);
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     Ok(RunningServer { local_addr, public_url, state, task })

@@ -33,6 +33,49 @@ pub struct Config {
     /// (PASSBIND_DEV accepts 1/0, true/false, yes/no, on/off.)
     #[arg(long, env = "PASSBIND_DEV", action = clap::ArgAction::SetTrue, value_parser = clap::builder::FalseyValueParser::new())]
     pub dev: bool,
+
+    /// SMTP server that delivers EMAIL jobs' enrollment emails. Without it,
+    /// messages are written as .eml files to --outbox-dir (development).
+    #[arg(long, env = "PASSBIND_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port. Default: 25 with --smtp-tls none, 587 with starttls, 465 with tls.
+    #[arg(long, env = "PASSBIND_SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+
+    /// Transport security to the SMTP server: none (plain text, e.g. a relay
+    /// on localhost), starttls (upgrade required) or tls (implicit TLS).
+    #[arg(long, env = "PASSBIND_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+
+    /// SMTP user name (AUTH PLAIN/LOGIN); needs --smtp-password.
+    #[arg(long, env = "PASSBIND_SMTP_USERNAME", requires = "smtp_password")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password; prefer the environment variable to the flag.
+    #[arg(long, env = "PASSBIND_SMTP_PASSWORD", hide_env_values = true, requires = "smtp_username")]
+    pub smtp_password: Option<String>,
+
+    /// Seconds to wait for the SMTP server before the job is FAILED_TO_SEND.
+    #[arg(long, env = "PASSBIND_SMTP_TIMEOUT", default_value_t = 15)]
+    pub smtp_timeout: u64,
+
+    /// Sender of enrollment emails, e.g. "Example <no-reply@example.com>".
+    /// Default: "passbind <no-reply@{public URL's host}>".
+    #[arg(long, env = "PASSBIND_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Where enrollment emails are written when no --smtp-host is set.
+    #[arg(long, env = "PASSBIND_OUTBOX_DIR", default_value = "data/outbox")]
+    pub outbox_dir: PathBuf,
+}
+
+/// `--smtp-tls`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
 }
 
 impl Config {
@@ -45,6 +88,14 @@ impl Config {
             www_dir: "www".into(),
             sdk_dir: "pkg".into(),
             dev: false,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout: 15,
+            mail_from: None,
+            outbox_dir: "data/outbox".into(),
         }
     }
 }

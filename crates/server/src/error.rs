@@ -108,10 +108,11 @@ pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Ne
     let api = req.uri().path().starts_with("/v1/");
     let response = next.run(req).await;
     let status = response.status();
+    // Ours: the JSON body, or the HTML page a browser gets for an unusable link.
     let is_json = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html"));
     if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

@@ -4,6 +4,8 @@
 pub mod app;
 pub mod config;
 pub mod error;
+pub mod mail;
+pub mod pages;
 pub mod routes;
 pub mod store;
 pub mod util;

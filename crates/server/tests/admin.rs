@@ -220,8 +220,13 @@ async fn identities_and_jobs_match_the_seeds() {
     let listed = s.admin(Method::GET, &jobs, None).await;
     assert_eq!(listed.body["total_size"], 1);
 
-    let email = s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "EMAIL", "authenticator_config_id": s.dev.authenticator_config_id}}))).await;
-    assert_eq!((email.status, email.code().as_str()), (422, "failed_precondition"));
+    // The seed's EMAIL request, byte for byte: the job only, no link (it went by email).
+    let seed = format!("{{\"job\":{{\"delivery_method\":\"EMAIL\",\"authenticator_config_id\":\"{}\"}}}}", s.dev.authenticator_config_id);
+    let email = s.send(Method::POST, &s.url(&jobs), Some(&s.dev.api_token), Some(seed.into_bytes())).await;
+    assert_eq!(email.status, 200, "{}", email.body);
+    assert_eq!(keys(&email.body), ["credential_binding_job"]);
+    assert_eq!(keys(&email.body["credential_binding_job"]), keys(job));
+    assert_eq!((email.body["credential_binding_job"]["delivery_method"].as_str(), email.body["credential_binding_job"]["state"].as_str()), (Some("EMAIL"), Some("LINK_SENT")));
     let unknown = s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "RETURN", "authenticator_config_id": "nope"}}))).await;
     assert_eq!(unknown.error().details[0].field.as_deref(), Some("job.authenticator_config_id"));
     let method = s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "SMS", "authenticator_config_id": s.dev.authenticator_config_id}}))).await;

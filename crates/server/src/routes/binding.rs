@@ -317,9 +317,14 @@ async fn replay(state: &AppState, ctx: &Context, req: &BindCredentialRequest) ->
     }))
 }
 
-/// A browser `GET` of the API-form link: 302 to the page that runs the
-/// ceremony (passbind's `/bind` for hosted_web, the app's `invoke_url/bind`).
-pub async fn open_link(state: &AppState, p: &JobPath, query: Option<&str>) -> Response {
+/// A browser `GET` of the API-form link (e.g. from an enrollment email):
+/// 302 to the page that runs the ceremony (passbind's `/bind` for
+/// hosted_web, the app's `invoke_url/bind` for embedded); the job becomes
+/// `LINK_OPENED`. A link that cannot be used gets no redirect: a readable
+/// HTML page for browsers (`Accept: text/html`), the JSON error otherwise.
+pub async fn open_link(state: &AppState, p: &JobPath, headers: &HeaderMap, query: Option<&str>) -> Response {
+    let html = crate::pages::wants_html(headers);
+    let refuse = |e: ApiError| if html && e.code().is_binding_code() { crate::pages::link_problem(e.code()) } else { e.into_response() };
     let token = query
         .into_iter()
         .flat_map(|q| url::form_urlencoded::parse(q.as_bytes()))
@@ -332,10 +337,13 @@ pub async fn open_link(state: &AppState, p: &JobPath, query: Option<&str>) -> Re
     };
     let ctx = match authorize_token(ctx, &token) {
         Ok(ctx) => ctx,
-        Err(e) => return e.into_response(),
+        Err(e) => return refuse(e),
     };
     let now = now_micros();
-    if ctx.job.state == "LINK_SENT" && effective_state(&ctx.job, now) == "LINK_SENT" {
+    if let Err(e) = check_open(&ctx, now) {
+        return refuse(e);
+    }
+    if ctx.job.state == "LINK_SENT" {
         if let Err(e) = state.store.set_job_state(&ctx.job.id, "LINK_OPENED", now).await {
             return ApiError::from(e).into_response();
         }
@@ -353,7 +361,16 @@ pub async fn open_link(state: &AppState, p: &JobPath, query: Option<&str>) -> Re
         _ => link.redirect_url(&state.public_url),
     };
     match HeaderValue::from_str(&target) {
-        Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+        Ok(location) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, location),
+                // The URL holds the token: keep it out of caches and Referer headers.
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
+            ],
+        )
+            .into_response(),
         Err(_) => ApiError::internal("redirect URL is not a header value").into_response(),
     }
 }

@@ -10,7 +10,8 @@ use super::binding::{self, JobPath};
 use super::{authorize_identity, is_secure_or_loopback, list_body, JobView};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::store::Job;
+use crate::mail::{self, MailError};
+use crate::store::{Job, StoreError};
 use crate::util::{hash_secret, new_id, new_secret, now_micros, SECOND};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -51,7 +52,7 @@ async fn get_segment(State(state): State<AppState>, Path(p): SegmentPath, header
     match split_segment(p) {
         (path, None) => get_job(&state, &headers, &path).await.into_response(),
         // A browser opening the API-form link (e.g. from an email).
-        (path, Some(v)) if v == "invokeAuthenticator" => binding::open_link(&state, &path, query.as_deref()).await,
+        (path, Some(v)) if v == "invokeAuthenticator" => binding::open_link(&state, &path, &headers, query.as_deref()).await,
         _ => no_such_method(),
     }
 }
@@ -92,34 +93,47 @@ struct CreateResponse {
     credential_binding_link: Option<String>,
 }
 
+/// Creates a job. `RETURN` answers the link; `EMAIL` sends it in an
+/// enrollment email and answers the job only (as in the seeds).
+///
+/// EMAIL order, so the job row always tells the truth: everything that can be
+/// checked is checked first (identity active, has a usable address); then the
+/// job is stored as `LINK_SENT` and the email sent; if sending fails the job
+/// is set `FAILED_TO_SEND` (its link never works) and the answer is 502
+/// `delivery_failed` (the SMTP server refused) or 503 `unavailable` (down,
+/// timed out, 4xx). Sending and marking run in their own task, so a caller
+/// who hangs up cannot leave a job `LINK_SENT` whose email failed. An email
+/// never carries the link of a job that does not exist.
 async fn create(
     State(state): State<AppState>,
     Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<CreateResponse>> {
-    let (_, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
+    let (realm, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
     let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
     let input = req.job;
-    match input.delivery_method.as_str() {
-        "RETURN" => {}
-        "EMAIL" => {
-            return Err(ApiError::new(ErrorCode::FailedPrecondition, "EMAIL delivery is not configured on this service")
-                .with_detail(Some("job.delivery_method"), "use RETURN"))
-        }
+    let email = match input.delivery_method.as_str() {
+        "RETURN" => false,
+        "EMAIL" => true,
         _ => return Err(ApiError::invalid_argument("job.delivery_method", "must be RETURN or EMAIL")),
-    }
+    };
     if state.store.get_authenticator_config(&tenant_id, &realm_id, &input.authenticator_config_id).await?.is_none() {
         return Err(ApiError::invalid_argument("job.authenticator_config_id", "no such authenticator config in this realm"));
     }
     if let Some(uri) = &input.post_binding_redirect_uri {
-        let ok = url::Url::parse(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty()).unwrap_or(false);
+        let ok = url::Url::parse(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty() && u.password().is_none()).unwrap_or(false);
         if !ok || uri.len() > 2048 {
-            return Err(ApiError::invalid_argument("job.post_binding_redirect_uri", "must be an https URL (http only on loopback)"));
+            return Err(ApiError::invalid_argument("job.post_binding_redirect_uri", "must be an absolute https URL (http only on loopback)"));
         }
     }
     if identity.status != "active" {
         return Err(ApiError::new(ErrorCode::FailedPrecondition, "the identity is not active"));
+    }
+    const EMAIL_FIELD: &str = "identity.traits.primary_email_address";
+    if email && identity.email_address.is_none() {
+        return Err(ApiError::new(ErrorCode::FailedPrecondition, "the identity has no email address: EMAIL delivery needs one")
+            .with_detail(Some(EMAIL_FIELD), "required for EMAIL delivery; set it with PATCH on the identity"));
     }
     let now = now_micros();
     let token = new_secret();
@@ -139,7 +153,6 @@ async fn create(
         completed_ceremony_id: None,
         credential_record_id: None,
     };
-    state.store.insert_job(&job).await?;
     let link = BindingLink {
         api_base: state.public_url.clone(),
         tenant_id: job.tenant_id.clone(),
@@ -148,7 +161,41 @@ async fn create(
         job_id: job.id.clone(),
         token,
     };
-    Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: Some(link.api_url()) }))
+    if !email {
+        state.store.insert_job(&job).await?;
+        return Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: Some(link.api_url()) }));
+    }
+
+    let outgoing = mail::compose(&state.mail_from, &identity, &realm, &link.api_url(), job.expire_time, &job.id).map_err(|e| {
+        ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail").with_detail(Some(EMAIL_FIELD), e.to_string())
+    })?;
+    state.store.insert_job(&job).await?;
+    let task_state = state.clone();
+    let job_id = job.id.clone();
+    let sent = tokio::spawn(async move {
+        let result = task_state.mailer.send(&outgoing).await;
+        if let Err(e) = &result {
+            tracing::warn!(job = %job_id, error = %e, "enrollment email not sent: job FAILED_TO_SEND");
+            task_state.store.set_job_state(&job_id, "FAILED_TO_SEND", now_micros()).await?;
+        } else {
+            tracing::info!(job = %job_id, "enrollment email sent");
+        }
+        Ok::<_, StoreError>(result)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    if let Err(e) = sent {
+        let (code, message) = match &e {
+            MailError::Rejected(_) => (ErrorCode::DeliveryFailed, "the SMTP server refused the enrollment email"),
+            MailError::Unavailable(_) | MailError::BadAddress(_) => {
+                (ErrorCode::Unavailable, "the enrollment email could not be sent: the SMTP server is unavailable, try again later")
+            }
+        };
+        return Err(ApiError::new(code, message)
+            .with_detail(None, e.to_string())
+            .with_detail(Some("credential_binding_job.id"), format!("job {} is FAILED_TO_SEND", job.id)));
+    }
+    Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: None }))
 }
 
 async fn list(

@@ -1,5 +1,6 @@
-//! `GET /dev/bootstrap` (only with --dev): the dev fixtures, for the demo
-//! page and the end-to-end tests.
+//! Only with --dev: `GET /dev/bootstrap` (the dev fixtures, for the demo
+//! page and the end-to-end tests) and `GET /dev/outbox` (the enrollment
+//! emails the dev outbox wrote, with their links).
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -9,7 +10,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/dev/bootstrap", get(bootstrap))
+    Router::new().route("/dev/bootstrap", get(bootstrap)).route("/dev/outbox", get(outbox))
 }
 
 async fn bootstrap(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
@@ -21,4 +22,15 @@ async fn bootstrap(State(state): State<AppState>) -> ApiResult<Json<serde_json::
         "authenticator_config_id": dev.authenticator_config_id,
         "api_token": dev.api_token,
     })))
+}
+
+/// `{"smtp": false, "messages": [{file, to, subject, link, create_time}]}`,
+/// newest first (what this process wrote). With SMTP configured there is no
+/// outbox: `{"smtp": true, "messages": []}`.
+async fn outbox(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    state.dev.as_ref().ok_or_else(|| ApiError::not_found("resource"))?;
+    Ok(Json(match state.mailer.outbox() {
+        Some(messages) => json!({ "smtp": false, "messages": messages }),
+        None => json!({ "smtp": true, "messages": [] }),
+    }))
 }

@@ -39,14 +39,26 @@ impl Resp {
 
 impl TestServer {
     pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with --dev, a temp database and the dev outbox in the temp
+    /// dir (`outbox_dir()`), after `edit` changed the flags.
+    pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database_url = format!("sqlite://{}", dir.path().join("passbind.db").display());
         let mut config = Config::for_tests(database_url.clone());
         config.dev = true;
+        config.outbox_dir = dir.path().join("outbox");
+        edit(&mut config);
         let server = start(config).await.expect("server starts");
         let dev = (*server.state.dev.clone().unwrap()).clone();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestServer { server, dev, http, database_url, _dir: dir }
+    }
+
+    pub fn outbox_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("outbox")
     }
 
     pub fn url(&self, path: &str) -> String {
