@@ -135,12 +135,26 @@ async fn start_server(bin: &str, database_url: Option<&str>, log: &str) -> Resul
         .arg("--sdk-dir")
         .arg(dir.join("www"))
         .env("RUST_LOG", log)
+        .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start {bin}: {e}"))?;
     let pid = child.id().ok_or("server exited")?.to_string();
+    // The server's log (warnings and errors only by default): kept, shown if it does not start.
+    let log_tail = Arc::new(Mutex::new(String::new()));
+    let mut errors = BufReader::new(child.stderr.take().ok_or("no stderr")?).lines();
+    let tail = log_tail.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = errors.next_line().await {
+            let mut t = tail.lock().unwrap();
+            if t.len() < 4096 {
+                t.push_str(&line);
+                t.push('\n');
+            }
+        }
+    });
     let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
     let url = tokio::time::timeout(Duration::from_secs(30), async {
         while let Ok(Some(line)) = lines.next_line().await {
@@ -153,7 +167,10 @@ async fn start_server(bin: &str, database_url: Option<&str>, log: &str) -> Resul
     .await
     .ok()
     .flatten()
-    .ok_or_else(|| format!("{bin} did not start (database {db})"))?;
+    .ok_or_else(|| {
+        std::thread::sleep(Duration::from_millis(200));
+        format!("{bin} did not start (database {db}):\n{}", log_tail.lock().unwrap().trim_end())
+    })?;
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     Ok(Server { child, pid, url, _dir: TempDir(dir) })
 }
@@ -448,6 +465,8 @@ async fn main() {
         }
     };
 
+    // Usernames are unique per run: a PostgreSQL database outlives the run.
+    let run: String = authenticator::random::<3>().iter().map(|b| format!("{b:02x}")).collect();
     let mut levels = Vec::new();
     let mut prev_rate = None;
     let queue = Arc::new(Mutex::new(VecDeque::new()));
@@ -455,7 +474,7 @@ async fn main() {
         let have = queue.lock().unwrap().len();
         let want = estimate(prev_rate, args.seconds).saturating_sub(have);
         let setup = Instant::now();
-        match make_links(&target.admin, want, &format!("{i}")).await {
+        match make_links(&target.admin, want, &format!("{run}-{i}")).await {
             Ok(l) => queue.lock().unwrap().extend(l),
             Err(e) => {
                 eprintln!("passbind-loadgen: setup failed: {e}");
@@ -480,7 +499,7 @@ async fn main() {
             let mem = connect(&args, &http, Some("sqlite::memory:")).await;
             match mem {
                 Ok(mem) => {
-                    let links = make_links(&mem.admin, estimate(Some(file_c1.rate() * 4.0), args.seconds), "mem").await.unwrap_or_default();
+                    let links = make_links(&mem.admin, estimate(Some(file_c1.rate() * 4.0), args.seconds), &format!("{run}-mem")).await.unwrap_or_default();
                     let m = run_level(&http, &mem.server.pid, &Arc::new(Mutex::new(VecDeque::from(links))), 1, args.seconds, &mem.origin, args.format).await;
                     print!("  in-memory SQLite:");
                     print_level(&m);
