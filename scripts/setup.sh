@@ -38,7 +38,9 @@ setup_browser() {
 }
 
 setup_node() {
-  if [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # playwright-core for the browser tests; binaryen (wasm-opt) and terser for the SDK build.
+  if [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] ||
+    [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci"
     npm ci --no-audit --no-fund >/dev/null
   fi

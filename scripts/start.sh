@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh sdk
+bash scripts/setup.sh sdk node
 bash scripts/build-sdk.sh
 cargo build -p passbind-server
 exec target/debug/passbind-server --dev "$@"

@@ -168,7 +168,12 @@ impl From<LinkError> for BindError {
 
 /// Appends a decimal number without the formatting machinery.
 pub(crate) fn push_u16(s: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
+    push_u32(s, u32::from(n));
+}
+
+/// Appends a decimal number without the formatting machinery.
+pub(crate) fn push_u32(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
     let mut i = digits.len();
     let mut n = n;
     loop {

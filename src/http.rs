@@ -1,7 +1,7 @@
 //! `POST` JSON to the binding service and read its answer, mapping every
 //! failure to a [`BindError`]. The browser's own `JSON` does the text: the
-//! SDK carries no JSON library. Requests are serialized from the protocol's
-//! wire types (serde-wasm-bindgen); answers are read by name from the parsed
+//! SDK carries no JSON library. Requests are written from the protocol's
+//! wire types by `json.rs`; answers are read by name from the parsed
 //! object, because serde *deserialization* would cost about 20 KB gzipped
 //! (its error messages alone pull in float formatting).
 
@@ -9,7 +9,7 @@ use crate::error::{service_error, BindError};
 use crate::js::{get, read_string, set};
 use js_sys::{Object, Promise, JSON};
 use passbind_protocol::{ErrorBody, ErrorCode};
-use serde::Serialize;
+use crate::json::ToJson;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestInit, Response};
@@ -41,19 +41,16 @@ fn transport_error(error: JsValue, signal: Option<&AbortSignal>) -> BindError {
 }
 
 /// POSTs `body` as JSON; resolves with the parsed JSON object of a 2xx answer.
-pub async fn post_json<Req: Serialize>(url: &str, body: &Req, signal: Option<&AbortSignal>) -> Result<JsValue, BindError> {
+pub async fn post_json<Req: ToJson>(url: &str, body: &Req, signal: Option<&AbortSignal>) -> Result<JsValue, BindError> {
     check_signal(signal)?;
-    let body = serde_wasm_bindgen::to_value(body)
-        .ok()
-        .and_then(|v| JSON::stringify(&v).ok())
-        .ok_or_else(|| BindError::server("could not encode the request", JsValue::UNDEFINED))?;
+    let body = body.to_json();
 
     let headers = Object::new();
     set(&headers, "content-type", &"application/json".into());
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    init.set_body(&body);
+    init.set_body(&JsValue::from_str(&body));
     init.set_signal(signal);
 
     let promise = fetch_with_init(url, &init).map_err(|e| transport_error(e, signal))?;

@@ -12,11 +12,20 @@ pub mod http;
 #[doc(hidden)]
 pub mod js;
 #[doc(hidden)]
+pub mod json;
+#[doc(hidden)]
 pub mod options;
 #[doc(hidden)]
 pub mod passkey;
 #[doc(hidden)]
 pub mod webauthn;
+
+// SAFETY: the SDK runs on the one thread of its window or worker; wasm32
+// without the atomics feature has no other.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 use error::BindError;
 use passbind_protocol::wire::{BindCredentialRequest, InvokeAuthenticatorRequest};

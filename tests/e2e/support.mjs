@@ -15,11 +15,12 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
  * Starts target/debug/passbind-server --dev on a free port; resolves once it
  * listens. Without --smtp-host in extraArgs, enrollment emails go to the dev
  * outbox in a temp dir (`outboxDir`). `env` adds environment variables.
+ * PASSBIND_SERVER_BIN picks another binary (the benchmarks use the release build).
  */
 export async function startServer(extraArgs = [], { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "passbind-e2e-"));
   const outboxDir = join(dir, "outbox");
-  const child = spawn(join(root, "target/debug/passbind-server"), [
+  const child = spawn(process.env.PASSBIND_SERVER_BIN ?? join(root, "target/debug/passbind-server"), [
     "--dev",
     "--listen", "localhost:0",
     "--database-url", `sqlite://${join(dir, "passbind.db")}`,
