@@ -6,7 +6,7 @@
 use super::{effective_state, origin_of, passkey_view};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::store::{AuthenticatorConfig, Ceremony, Credential, Identity, Job, Realm, StoreError, Tenant};
+use crate::store::{AuthenticatorConfig, Ceremony, Credential, StoreError};
 use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, random_bytes, SECOND};
 use crate::webauthn::{self, Expectation, VerifyError};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -30,29 +30,12 @@ pub struct JobPath {
     pub job_id: String,
 }
 
-/// Everything a browser call needs, loaded from the path (before the token is checked).
-struct Context {
-    tenant: Tenant,
-    realm: Realm,
-    identity: Identity,
-    job: Job,
-    config: AuthenticatorConfig,
-}
+/// Everything a browser call needs, loaded from the path (before the token
+/// is checked) in one query.
+type Context = crate::store::BindingContext;
 
 async fn load_context(state: &AppState, p: &JobPath) -> ApiResult<Option<Context>> {
-    let store = &state.store;
-    let Some(job) = store.get_job(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id).await? else {
-        return Ok(None);
-    };
-    let (Some(tenant), Some(realm), Some(identity), Some(config)) = (
-        store.get_tenant(&job.tenant_id).await?,
-        store.get_realm(&job.tenant_id, &job.realm_id).await?,
-        store.get_identity(&job.tenant_id, &job.realm_id, &job.identity_id).await?,
-        store.get_authenticator_config(&job.tenant_id, &job.realm_id, &job.authenticator_config_id).await?,
-    ) else {
-        return Ok(None);
-    };
-    Ok(Some(Context { tenant, realm, identity, job, config }))
+    Ok(state.store.load_binding_context(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id).await?)
 }
 
 fn invalid_link() -> ApiError {
@@ -233,9 +216,6 @@ async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMa
     check_request_origin(state, headers, &ctx)?;
     let now = now_micros();
     check_open(&ctx, now)?;
-    if ctx.job.state == "LINK_SENT" {
-        state.store.set_job_state(&ctx.job.id, "LINK_OPENED", now).await?;
-    }
     let challenge = random_bytes::<32>().to_vec();
     let ceremony = Ceremony {
         id: new_id(),
@@ -246,9 +226,9 @@ async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMa
         used: false,
         create_time: now,
     };
-    state.store.insert_ceremony(&ceremony).await?;
-    // Exclude the identity's passkeys so an authenticator does not make a second one.
-    let existing = state.store.list_credentials(&ctx.identity.id).await?;
+    // One transaction: LINK_SENT → LINK_OPENED and the ceremony; plus the
+    // identity's passkeys, excluded so an authenticator does not make a second one.
+    let existing = state.store.start_ceremony(&ceremony, &ctx.identity.id, ctx.job.state == "LINK_SENT", now).await?;
     let exclude_credentials = existing
         .iter()
         .filter(|c| c.state == "ACTIVE")

@@ -475,6 +475,52 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
+        let row = sqlx::query(BINDING_CONTEXT_SQL)
+            .bind(job_id)
+            .bind(tenant_id)
+            .bind(realm_id)
+            .bind(identity_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(binding_context_from_row!(&r)),
+            None => None,
+        })
+    }
+
+    async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        // One transaction, one commit; its first statement writes, so it takes the write lock up front.
+        let mut tx = self.pool.begin().await?;
+        if open_link {
+            sqlx::query(
+                "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
+                 WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
+            )
+            .bind(now)
+            .bind(&c.job_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&c.id)
+            .bind(&c.job_id)
+            .bind(&c.challenge)
+            .bind(&c.rp_id)
+            .bind(c.expire_time)
+            .bind(c.used)
+            .bind(c.create_time)
+            .execute(&mut *tx)
+            .await?;
+        let rows = sqlx::query("SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id")
+            .bind(identity_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        let credentials = rows.iter().map(credential_from_row).collect::<Result<_, _>>()?;
+        tx.commit().await?;
+        Ok(credentials)
+    }
+
     async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO api_tokens (token_hash, tenant_id, create_time, id, realm_id, description, revoke_time) VALUES ($1, $2, $3, $4, $5, $6, $7)",
