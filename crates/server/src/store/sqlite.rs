@@ -2,12 +2,124 @@
 
 use super::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow};
-use sqlx::Row;
+use sqlx::{Connection, Row, SqliteConnection};
 use std::str::FromStr;
+use tokio::sync::{mpsc, oneshot};
 use std::time::Duration;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The group-commit writer of a file database (None in memory): the
+    /// binding writes of all waiting requests share one transaction, so one
+    /// fsync (synchronous = FULL) makes a whole batch durable.
+    writer: Option<mpsc::Sender<Write>>,
+}
+
+/// A binding write for the group-commit writer; the answer is sent only
+/// after the transaction holding it has committed.
+enum Write {
+    StartCeremony { ceremony: Ceremony, identity_id: String, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<Vec<Credential>>> },
+    CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
+}
+
+/// At most this many writes share a commit.
+const MAX_BATCH: usize = 128;
+
+async fn run_writer(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Write>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(w) => batch.push(w),
+                Err(_) => break,
+            }
+        }
+        write_batch(&mut conn, std::mem::take(&mut batch)).await;
+    }
+}
+
+enum Done {
+    StartCeremony(oneshot::Sender<StoreResult<Vec<Credential>>>, StoreResult<Vec<Credential>>),
+    CompleteBinding(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
+}
+
+/// One transaction for the batch; each write in its own savepoint, so a
+/// refused write (job not open, ceremony used, credential exists) leaves
+/// no trace and does not undo the others. Answers go out after COMMIT; if
+/// the commit fails, every write of the batch answers an error.
+async fn write_batch(conn: &mut SqliteConnection, batch: Vec<Write>) {
+    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        let msg = e.to_string();
+        for w in batch {
+            let err = || StoreError::Db(sqlx::Error::Protocol(format!("cannot begin: {msg}")));
+            match w {
+                Write::StartCeremony { reply, .. } => drop(reply.send(Err(err()))),
+                Write::CompleteBinding { reply, .. } => drop(reply.send(Err(err()))),
+            }
+        }
+        return;
+    }
+    let mut done = Vec::with_capacity(batch.len());
+    let mut broken: Option<String> = None;
+    for w in batch {
+        if broken.is_none() {
+            if let Err(e) = sqlx::query("SAVEPOINT w").execute(&mut *conn).await {
+                broken = Some(e.to_string());
+            }
+        }
+        if let Some(msg) = &broken {
+            let err = StoreError::Db(sqlx::Error::Protocol(format!("batch failed: {msg}")));
+            match w {
+                Write::StartCeremony { reply, .. } => done.push(Done::StartCeremony(reply, Err(err))),
+                Write::CompleteBinding { reply, .. } => done.push(Done::CompleteBinding(reply, Err(err))),
+            }
+            continue;
+        }
+        let ok = match w {
+            Write::StartCeremony { ceremony, identity_id, open_link, now, reply } => {
+                let r = start_ceremony_on(&mut *conn, &ceremony, &identity_id, open_link, now).await;
+                let ok = r.is_ok();
+                done.push(Done::StartCeremony(reply, r));
+                ok
+            }
+            Write::CompleteBinding { credential, now, reply } => {
+                let r = complete_binding_on(&mut *conn, &credential, now).await;
+                let ok = r.is_ok();
+                done.push(Done::CompleteBinding(reply, r));
+                ok
+            }
+        };
+        let end = if ok { "RELEASE w" } else { "ROLLBACK TO w; RELEASE w" };
+        if let Err(e) = sqlx::raw_sql(end).execute(&mut *conn).await {
+            broken = Some(e.to_string());
+        }
+    }
+    let failed = match &broken {
+        Some(msg) => Some(msg.clone()),
+        None => sqlx::query("COMMIT").execute(&mut *conn).await.err().map(|e| e.to_string()),
+    };
+    if let Some(msg) = failed {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        let err = || StoreError::Db(sqlx::Error::Protocol(format!("batch not committed: {msg}")));
+        for d in done {
+            match d {
+                Done::StartCeremony(reply, _) => drop(reply.send(Err(err()))),
+                Done::CompleteBinding(reply, _) => drop(reply.send(Err(err()))),
+            }
+        }
+        return;
+    }
+    for d in done {
+        match d {
+            Done::StartCeremony(reply, r) => drop(reply.send(r)),
+            Done::CompleteBinding(reply, r) => drop(reply.send(r)),
+        }
+    }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Db(sqlx::Error::Protocol("the database writer stopped".into()))
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -47,11 +159,19 @@ impl SqliteStore {
         let max = if in_memory { 1 } else { 8 };
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| format!("cannot open {url:?}: {e}"))?;
         MIGRATOR.run(&pool).await.map_err(|e| format!("migrations failed: {e}"))?;
-        Ok(SqliteStore { pool })
+        let writer = if in_memory {
+            None
+        } else {
+            let conn = SqliteConnection::connect_with(&options).await.map_err(|e| format!("cannot open {url:?}: {e}"))?;
+            let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+            tokio::spawn(run_writer(conn, rx));
+            Some(tx)
+        };
+        Ok(SqliteStore { pool, writer })
     }
 }
 
@@ -138,6 +258,87 @@ fn credential_from_row(r: &SqliteRow) -> Result<Credential, sqlx::Error> {
         state: r.try_get("state")?,
         create_time: r.try_get("create_time")?,
     })
+}
+
+async fn complete_binding_on(conn: &mut SqliteConnection, c: &Credential, now: i64) -> StoreResult<()> {
+    // The job first: its row is the lock that serialises concurrent binds.
+    let job = sqlx::query(
+        "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, credential_record_id = $3 \
+         WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
+    )
+    .bind(now)
+    .bind(&c.ceremony_id)
+    .bind(&c.id)
+    .bind(&c.job_id)
+    .execute(&mut *conn)
+    .await?;
+    if job.rows_affected() != 1 {
+        return Err(StoreError::JobNotOpen);
+    }
+    let ceremony = sqlx::query("UPDATE ceremonies SET used = 1 WHERE id = $1 AND job_id = $2 AND used = 0")
+        .bind(&c.ceremony_id)
+        .bind(&c.job_id)
+        .execute(&mut *conn)
+        .await?;
+    if ceremony.rows_affected() != 1 {
+        return Err(StoreError::CeremonyUsed);
+    }
+    sqlx::query(
+        "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, public_key, alg, sign_count, \
+         aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(&c.id)
+    .bind(&c.tenant_id)
+    .bind(&c.realm_id)
+    .bind(&c.identity_id)
+    .bind(&c.job_id)
+    .bind(&c.ceremony_id)
+    .bind(&c.credential_id)
+    .bind(&c.public_key)
+    .bind(c.alg)
+    .bind(c.sign_count)
+    .bind(&c.aaguid)
+    .bind(&c.attestation_format)
+    .bind(to_json(&c.transports))
+    .bind(&c.attachment)
+    .bind(c.backup_eligible)
+    .bind(c.backed_up)
+    .bind(&c.state)
+    .bind(c.create_time)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { StoreError::Db(e) })?;
+    Ok(())
+}
+
+async fn start_ceremony_on(conn: &mut SqliteConnection, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+    if open_link {
+        sqlx::query(
+            "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
+             WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
+        )
+        .bind(now)
+        .bind(&c.job_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&c.id)
+        .bind(&c.job_id)
+        .bind(&c.challenge)
+        .bind(&c.rp_id)
+        .bind(c.expire_time)
+        .bind(c.used)
+        .bind(c.create_time)
+        .execute(&mut *conn)
+        .await?;
+    let rows = sqlx::query("SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id")
+        .bind(identity_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let credentials = rows.iter().map(credential_from_row).collect::<Result<_, _>>()?;
+    Ok(credentials)
 }
 
 #[async_trait]
@@ -432,55 +633,13 @@ impl Store for SqliteStore {
     }
 
     async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
+        if let Some(writer) = &self.writer {
+            let (reply, answer) = oneshot::channel();
+            writer.send(Write::CompleteBinding { credential: c.clone(), now, reply }).await.map_err(|_| writer_gone())?;
+            return answer.await.map_err(|_| writer_gone())?;
+        }
         let mut tx = self.pool.begin().await?;
-        // The job first: its row is the lock that serialises concurrent binds.
-        let job = sqlx::query(
-            "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, credential_record_id = $3 \
-             WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
-        )
-        .bind(now)
-        .bind(&c.ceremony_id)
-        .bind(&c.id)
-        .bind(&c.job_id)
-        .execute(&mut *tx)
-        .await?;
-        if job.rows_affected() != 1 {
-            return Err(StoreError::JobNotOpen);
-        }
-        let ceremony = sqlx::query("UPDATE ceremonies SET used = 1 WHERE id = $1 AND job_id = $2 AND used = 0")
-            .bind(&c.ceremony_id)
-            .bind(&c.job_id)
-            .execute(&mut *tx)
-            .await?;
-        if ceremony.rows_affected() != 1 {
-            return Err(StoreError::CeremonyUsed);
-        }
-        sqlx::query(
-            "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, public_key, alg, sign_count, \
-             aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(&c.id)
-        .bind(&c.tenant_id)
-        .bind(&c.realm_id)
-        .bind(&c.identity_id)
-        .bind(&c.job_id)
-        .bind(&c.ceremony_id)
-        .bind(&c.credential_id)
-        .bind(&c.public_key)
-        .bind(c.alg)
-        .bind(c.sign_count)
-        .bind(&c.aaguid)
-        .bind(&c.attestation_format)
-        .bind(to_json(&c.transports))
-        .bind(&c.attachment)
-        .bind(c.backup_eligible)
-        .bind(c.backed_up)
-        .bind(&c.state)
-        .bind(c.create_time)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { StoreError::Db(e) })?;
+        complete_binding_on(&mut *tx, c, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -500,33 +659,15 @@ impl Store for SqliteStore {
     }
 
     async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        if let Some(writer) = &self.writer {
+            let (reply, answer) = oneshot::channel();
+            let write = Write::StartCeremony { ceremony: c.clone(), identity_id: identity_id.to_owned(), open_link, now, reply };
+            writer.send(write).await.map_err(|_| writer_gone())?;
+            return answer.await.map_err(|_| writer_gone())?;
+        }
         // One transaction, one commit; its first statement writes, so it takes the write lock up front.
         let mut tx = self.pool.begin().await?;
-        if open_link {
-            sqlx::query(
-                "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
-                 WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
-            )
-            .bind(now)
-            .bind(&c.job_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(&c.id)
-            .bind(&c.job_id)
-            .bind(&c.challenge)
-            .bind(&c.rp_id)
-            .bind(c.expire_time)
-            .bind(c.used)
-            .bind(c.create_time)
-            .execute(&mut *tx)
-            .await?;
-        let rows = sqlx::query("SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id")
-            .bind(identity_id)
-            .fetch_all(&mut *tx)
-            .await?;
-        let credentials = rows.iter().map(credential_from_row).collect::<Result<_, _>>()?;
+        let credentials = start_ceremony_on(&mut *tx, c, identity_id, open_link, now).await?;
         tx.commit().await?;
         Ok(credentials)
     }
