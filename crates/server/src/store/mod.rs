@@ -3,6 +3,7 @@
 //! the routes never know which is in use.
 
 mod postgres;
+mod shared;
 mod sqlite;
 
 pub use postgres::PgStore;
@@ -165,8 +166,8 @@ pub(crate) const BINDING_CONTEXT_SQL: &str = "SELECT j.id, j.tenant_id, j.realm_
      WHERE j.id = $1 AND j.tenant_id = $2 AND j.realm_id = $3 AND j.identity_id = $4";
 
 /// A `BindingContext` from a row of `BINDING_CONTEXT_SQL` (a macro: the
-/// row types of the two backends differ; `job_from_row` and `json_list` are
-/// the calling module's).
+/// row types of the two backends differ; `job_from_row` is the calling
+/// module's, from `shared::store_backend!`).
 macro_rules! binding_context_from_row {
     ($r:expr) => {{
         let r = $r;
@@ -197,7 +198,7 @@ macro_rules! binding_context_from_row {
                 realm_id: job.realm_id.clone(),
                 config_type: r.try_get("c_config_type")?,
                 invoke_url: r.try_get("c_invoke_url")?,
-                trusted_origins: json_list(&r.try_get::<String, _>("c_trusted_origins")?),
+                trusted_origins: $crate::store::shared::json_list(&r.try_get::<String, _>("c_trusted_origins")?),
                 rp_id: r.try_get("c_rp_id")?,
                 create_time: r.try_get("c_create_time")?,
                 authenticator_attachment: r.try_get("c_authenticator_attachment")?,
