@@ -168,25 +168,7 @@ impl From<LinkError> for BindError {
 
 /// Appends a decimal number without the formatting machinery.
 pub(crate) fn push_u16(s: &mut String, n: u16) {
-    push_u32(s, u32::from(n));
-}
-
-/// Appends a decimal number without the formatting machinery.
-pub(crate) fn push_u32(s: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for d in &digits[i..] {
-        s.push(*d as char);
-    }
+    passbind_protocol::push_decimal(s, u32::from(n));
 }
 
 #[cfg(test)]

@@ -134,7 +134,7 @@ fn write_attestation(out: &mut Json, a: &AttestationResponse) {
         if alg < 0 {
             out.0.push('-');
         }
-        crate::error::push_u32(&mut out.0, alg.unsigned_abs());
+        passbind_protocol::push_decimal(&mut out.0, alg.unsigned_abs());
         out.0.push(',');
     }
     out.opt_string("publicKey", &a.public_key);

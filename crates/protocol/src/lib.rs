@@ -6,7 +6,7 @@ pub mod base64url;
 mod error;
 mod link;
 pub mod wire;
-pub use link::{is_url_safe_id, job_path};
+pub use link::{push_decimal, is_url_safe_id, job_path};
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use link::{BindingLink, LinkError};

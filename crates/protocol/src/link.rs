@@ -162,7 +162,7 @@ impl<'a> Uri<'a> {
         base.push_str(&self.host);
         if let Some(port) = self.port {
             base.push(':');
-            push_decimal(&mut base, port);
+            push_decimal(&mut base, u32::from(port));
         }
         base
     }
@@ -305,9 +305,10 @@ fn form_encode(out: &mut String, s: &str) {
     }
 }
 
-/// Appends a decimal number without the formatting machinery.
-fn push_decimal(s: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
+/// Appends a decimal number without the formatting machinery (the SDK
+/// ships this crate: `core::fmt` would cost it kilobytes).
+pub fn push_decimal(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
     let mut i = digits.len();
     let mut n = n;
     loop {
