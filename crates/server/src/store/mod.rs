@@ -5,6 +5,7 @@
 mod postgres;
 mod shared;
 mod sqlite;
+mod sqlite_direct;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -222,6 +223,16 @@ pub enum StoreError {
     /// The credential ID is already registered.
     CredentialExists,
     Db(sqlx::Error),
+    /// An error of the direct SQLite connections (`sqlite_direct`).
+    Sqlite(rusqlite::Error),
+    /// A write that could not be done or committed, with the reason.
+    Failed(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sqlite(e)
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -238,6 +249,8 @@ impl std::fmt::Display for StoreError {
             StoreError::CeremonyUsed => f.write_str("ceremony already used"),
             StoreError::CredentialExists => f.write_str("credential already registered"),
             StoreError::Db(e) => write!(f, "database: {e}"),
+            StoreError::Sqlite(e) => write!(f, "database: {e}"),
+            StoreError::Failed(message) => write!(f, "database: {message}"),
         }
     }
 }

@@ -53,5 +53,13 @@ super::shared::store_backend! {
             tx.commit().await?;
             Ok(credentials)
         }
+
+        async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
+            self.load_binding_context_pooled(tenant_id, realm_id, identity_id, job_id).await
+        }
+
+        async fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
+            self.get_ceremony_pooled(job_id, id).await
+        }
     }
 }

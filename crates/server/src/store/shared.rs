@@ -25,9 +25,32 @@ pub(super) fn to_json(list: &[String]) -> String {
 ///   transaction; `$mark_used` is the statement that marks the ceremony used;
 /// - `impl Store for $store` with every method but `complete_binding` and
 ///   `start_ceremony`, which the backend passes in `{ ... }`.
-macro_rules! store_backend {
-    (store: $store:ty, row: $row:ty, conn: $conn:ty, mark_used: $mark_used:literal, { $($specific:tt)* }) => {
-        fn config_from_row(r: &$row) -> Result<AuthenticatorConfig, sqlx::Error> {
+// The binding path's statements, shared by the sqlx code below and by
+// `sqlite_direct` (rusqlite). Their `$n` parameters appear in order
+// (`$1` first, then `$2`, ...): SQLite numbers named parameters by first
+// appearance, so binding them by position is right (checked by a test there).
+
+/// The job COMPLETE with its ceremony and credential record, if still open.
+pub(super) const COMPLETE_JOB_SQL: &str = "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, \
+     credential_record_id = $3 WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
+pub(super) const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
+     public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+/// LINK_SENT → LINK_OPENED (any open state, in fact: it only moves time on for the others).
+pub(super) const OPEN_LINK_SQL: &str = "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
+     WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
+pub(super) const INSERT_CEREMONY_SQL: &str =
+    "INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(super) const IDENTITY_CREDENTIALS_SQL: &str = "SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id";
+pub(super) const CEREMONY_SQL: &str = "SELECT * FROM ceremonies WHERE id = $1 AND job_id = $2";
+
+/// The row mappers (`config_from_row`, ..., `credential_from_row`) over
+/// `$row`, whose `try_get(name)` fails with `$err` (sqlx rows, and rusqlite
+/// rows through `sqlite_direct`'s adapter).
+macro_rules! row_mappers {
+    (row: $row:ty, error: $err:ty) => {
+        #[allow(dead_code)]
+        fn config_from_row(r: &$row) -> Result<AuthenticatorConfig, $err> {
             Ok(AuthenticatorConfig {
                 id: r.try_get("id")?,
                 tenant_id: r.try_get("tenant_id")?,
@@ -43,7 +66,8 @@ macro_rules! store_backend {
             })
         }
 
-        fn api_token_from_row(r: &$row) -> Result<ApiToken, sqlx::Error> {
+        #[allow(dead_code)]
+        fn api_token_from_row(r: &$row) -> Result<ApiToken, $err> {
             Ok(ApiToken {
                 id: r.try_get("id")?,
                 token_hash: r.try_get("token_hash")?,
@@ -55,7 +79,8 @@ macro_rules! store_backend {
             })
         }
 
-        fn identity_from_row(r: &$row) -> Result<Identity, sqlx::Error> {
+        #[allow(dead_code)]
+        fn identity_from_row(r: &$row) -> Result<Identity, $err> {
             Ok(Identity {
                 id: r.try_get("id")?,
                 tenant_id: r.try_get("tenant_id")?,
@@ -70,7 +95,8 @@ macro_rules! store_backend {
             })
         }
 
-        fn job_from_row(r: &$row) -> Result<Job, sqlx::Error> {
+        #[allow(dead_code)]
+        fn job_from_row(r: &$row) -> Result<Job, $err> {
             Ok(Job {
                 id: r.try_get("id")?,
                 tenant_id: r.try_get("tenant_id")?,
@@ -89,7 +115,8 @@ macro_rules! store_backend {
             })
         }
 
-        fn credential_from_row(r: &$row) -> Result<Credential, sqlx::Error> {
+        #[allow(dead_code)]
+        fn credential_from_row(r: &$row) -> Result<Credential, $err> {
             Ok(Credential {
                 id: r.try_get("id")?,
                 tenant_id: r.try_get("tenant_id")?,
@@ -112,12 +139,17 @@ macro_rules! store_backend {
             })
         }
 
+    };
+}
+pub(super) use row_mappers;
+
+macro_rules! store_backend {
+    (store: $store:ty, row: $row:ty, conn: $conn:ty, mark_used: $mark_used:expr, { $($specific:tt)* }) => {
+        $crate::store::shared::row_mappers!(row: $row, error: sqlx::Error);
+
         async fn complete_binding_on(conn: &mut $conn, c: &Credential, now: i64) -> StoreResult<()> {
             // The job first: its row is the lock that serialises concurrent binds.
-            let job = sqlx::query(
-                "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, credential_record_id = $3 \
-                 WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
-            )
+            let job = sqlx::query($crate::store::shared::COMPLETE_JOB_SQL)
             .bind(now)
             .bind(&c.ceremony_id)
             .bind(&c.id)
@@ -135,11 +167,7 @@ macro_rules! store_backend {
             if ceremony.rows_affected() != 1 {
                 return Err(StoreError::CeremonyUsed);
             }
-            sqlx::query(
-                "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, public_key, alg, sign_count, \
-                 aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-            )
+            sqlx::query($crate::store::shared::INSERT_CREDENTIAL_SQL)
             .bind(&c.id)
             .bind(&c.tenant_id)
             .bind(&c.realm_id)
@@ -166,16 +194,13 @@ macro_rules! store_backend {
 
         async fn start_ceremony_on(conn: &mut $conn, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
             if open_link {
-                sqlx::query(
-                    "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
-                     WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
-                )
+                sqlx::query($crate::store::shared::OPEN_LINK_SQL)
                 .bind(now)
                 .bind(&c.job_id)
                 .execute(&mut *conn)
                 .await?;
             }
-            sqlx::query("INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            sqlx::query($crate::store::shared::INSERT_CEREMONY_SQL)
                 .bind(&c.id)
                 .bind(&c.job_id)
                 .bind(&c.challenge)
@@ -185,12 +210,52 @@ macro_rules! store_backend {
                 .bind(c.create_time)
                 .execute(&mut *conn)
                 .await?;
-            let rows = sqlx::query("SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id")
+            let rows = sqlx::query($crate::store::shared::IDENTITY_CREDENTIALS_SQL)
                 .bind(identity_id)
                 .fetch_all(&mut *conn)
                 .await?;
             let credentials = rows.iter().map(credential_from_row).collect::<Result<_, _>>()?;
             Ok(credentials)
+        }
+
+        /// The two reads of the binding path over the pool (the backends'
+        /// `Store` methods call these, or something faster).
+        #[allow(dead_code)]
+        impl $store {
+            async fn get_ceremony_pooled(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
+                let row = sqlx::query($crate::store::shared::CEREMONY_SQL)
+                    .bind(id)
+                    .bind(job_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(r) => Some(Ceremony {
+                        id: r.try_get("id")?,
+                        job_id: r.try_get("job_id")?,
+                        challenge: r.try_get("challenge")?,
+                        rp_id: r.try_get("rp_id")?,
+                        expire_time: r.try_get("expire_time")?,
+                        used: r.try_get("used")?,
+                        create_time: r.try_get("create_time")?,
+                    }),
+                    None => None,
+                })
+            }
+
+
+            async fn load_binding_context_pooled(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
+                let row = sqlx::query(BINDING_CONTEXT_SQL)
+                    .bind(job_id)
+                    .bind(tenant_id)
+                    .bind(realm_id)
+                    .bind(identity_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(match row {
+                    Some(r) => Some(binding_context_from_row!(&r)),
+                    None => None,
+                })
+            }
         }
 
         #[async_trait]
@@ -428,7 +493,7 @@ macro_rules! store_backend {
             }
 
             async fn insert_ceremony(&self, c: &Ceremony) -> StoreResult<()> {
-                sqlx::query("INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                sqlx::query($crate::store::shared::INSERT_CEREMONY_SQL)
                     .bind(&c.id)
                     .bind(&c.job_id)
                     .bind(&c.challenge)
@@ -441,33 +506,13 @@ macro_rules! store_backend {
                 Ok(())
             }
 
-            async fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
-                let row = sqlx::query("SELECT * FROM ceremonies WHERE id = $1 AND job_id = $2")
-                    .bind(id)
-                    .bind(job_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(match row {
-                    Some(r) => Some(Ceremony {
-                        id: r.try_get("id")?,
-                        job_id: r.try_get("job_id")?,
-                        challenge: r.try_get("challenge")?,
-                        rp_id: r.try_get("rp_id")?,
-                        expire_time: r.try_get("expire_time")?,
-                        used: r.try_get("used")?,
-                        create_time: r.try_get("create_time")?,
-                    }),
-                    None => None,
-                })
-            }
-
             async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>> {
                 let row = sqlx::query("SELECT * FROM credentials WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(credential_from_row).transpose()?)
             }
 
             async fn list_credentials(&self, identity_id: &str) -> StoreResult<Vec<Credential>> {
-                let rows = sqlx::query("SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id")
+                let rows = sqlx::query($crate::store::shared::IDENTITY_CREDENTIALS_SQL)
                     .bind(identity_id)
                     .fetch_all(&self.pool)
                     .await?;
@@ -482,20 +527,6 @@ macro_rules! store_backend {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
-            }
-
-            async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
-                let row = sqlx::query(BINDING_CONTEXT_SQL)
-                    .bind(job_id)
-                    .bind(tenant_id)
-                    .bind(realm_id)
-                    .bind(identity_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(match row {
-                    Some(r) => Some(binding_context_from_row!(&r)),
-                    None => None,
-                })
             }
 
             async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {

@@ -1,0 +1,349 @@
+//! The binding path on a SQLite file, on rusqlite connections driven
+//! directly.
+//!
+//! sqlx-sqlite runs each statement on its connection's worker thread and
+//! wakes the caller afterwards. Under load, those thread hops were about half
+//! of the service's CPU: perf showed 45 % in the scheduler (bench/RESULTS.md).
+//! Here the browser calls' reads run on the calling thread, because a point
+//! read of hot pages takes microseconds. Their writes go to one writer thread,
+//! which commits every write waiting at that moment in one transaction
+//! (group commit: one fsync per batch, with `synchronous = FULL`). Each
+//! request is answered only after its COMMIT has returned.
+//!
+//! Admin operations keep the sqlx pool on the same file. In WAL mode readers
+//! never wait for a writer, and writers wait for each other's lock through
+//! `busy_timeout`.
+
+use super::shared::{row_mappers, CEREMONY_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CEREMONY_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL};
+use super::*;
+use rusqlite::types::FromSql;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, RowIndex};
+use std::sync::{mpsc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+/// The SQLite statement that marks a ceremony used (its booleans are integers).
+pub(super) const MARK_USED_SQL: &str = "UPDATE ceremonies SET used = 1 WHERE id = $1 AND job_id = $2 AND used = 0";
+
+/// At most this many writes share a commit.
+const MAX_BATCH: usize = 128;
+/// Reader connections kept open between requests (more are opened while
+/// more requests read at once, and closed afterwards).
+const MAX_IDLE_READERS: usize = 8;
+
+/// sqlx's `try_get` on rusqlite rows, so the shared row mappers apply.
+trait TryGet {
+    fn try_get<T: FromSql, I: RowIndex>(&self, index: I) -> rusqlite::Result<T>;
+}
+
+impl TryGet for Row<'_> {
+    fn try_get<T: FromSql, I: RowIndex>(&self, index: I) -> rusqlite::Result<T> {
+        self.get(index)
+    }
+}
+
+row_mappers!(row: Row<'_>, error: rusqlite::Error);
+
+pub(super) struct DirectSqlite {
+    path: String,
+    readers: Mutex<Vec<Connection>>,
+    writer: mpsc::Sender<Write>,
+    /// Dropped with the store, which stops the checkpointer thread.
+    _checkpointer: mpsc::Sender<()>,
+}
+
+/// How often the checkpointer copies committed WAL frames into the database.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
+
+/// A binding write for the writer thread; the answer is sent only after the
+/// transaction holding it has committed.
+enum Write {
+    StartCeremony { ceremony: Ceremony, identity_id: String, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<Vec<Credential>>> },
+    CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
+}
+
+/// A write that ran, and its answer, held until the batch commits.
+enum Done {
+    StartCeremony(oneshot::Sender<StoreResult<Vec<Credential>>>, StoreResult<Vec<Credential>>),
+    CompleteBinding(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
+}
+
+impl Write {
+    /// Runs the write (inside the caller's savepoint); true when it succeeded.
+    fn run(self, conn: &Connection) -> (Done, bool) {
+        match self {
+            Write::StartCeremony { ceremony, identity_id, open_link, now, reply } => {
+                let r = start_ceremony_on(conn, &ceremony, &identity_id, open_link, now);
+                let ok = r.is_ok();
+                (Done::StartCeremony(reply, r), ok)
+            }
+            Write::CompleteBinding { credential, now, reply } => {
+                let r = complete_binding_on(conn, &credential, now);
+                let ok = r.is_ok();
+                (Done::CompleteBinding(reply, r), ok)
+            }
+        }
+    }
+
+    fn fail(self, message: &str) {
+        match self {
+            Write::StartCeremony { reply, .. } => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
+            Write::CompleteBinding { reply, .. } => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
+        }
+    }
+}
+
+impl Done {
+    fn send(self) {
+        // A requester that went away (client disconnected) just misses its answer.
+        match self {
+            Done::StartCeremony(reply, r) => drop(reply.send(r)),
+            Done::CompleteBinding(reply, r) => drop(reply.send(r)),
+        }
+    }
+
+    fn fail(self, message: &str) {
+        match self {
+            Done::StartCeremony(reply, _) => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
+            Done::CompleteBinding(reply, _) => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
+        }
+    }
+}
+
+fn open_connection(path: &str) -> rusqlite::Result<Connection> {
+    // NO_MUTEX: each connection is used by one thread at a time (the pool's lock or the writer thread).
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // As durable as the sqlx connections: WAL (set on the file), every commit synced.
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA mmap_size = 268435456;")?;
+    Ok(conn)
+}
+
+/// Runs one statement through the connection's statement cache.
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute([])
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == SQLITE_CONSTRAINT_UNIQUE || f.extended_code == SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+fn start_ceremony_on(conn: &Connection, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+    if open_link {
+        conn.prepare_cached(OPEN_LINK_SQL)?.execute((now, &c.job_id))?;
+    }
+    conn.prepare_cached(INSERT_CEREMONY_SQL)?.execute((&c.id, &c.job_id, &c.challenge, &c.rp_id, c.expire_time, c.used, c.create_time))?;
+    let mut stmt = conn.prepare_cached(IDENTITY_CREDENTIALS_SQL)?;
+    let credentials = stmt.query_map([identity_id], |r| credential_from_row(r))?.collect::<Result<_, _>>()?;
+    Ok(credentials)
+}
+
+fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResult<()> {
+    if conn.prepare_cached(COMPLETE_JOB_SQL)?.execute((now, &c.ceremony_id, &c.id, &c.job_id))? != 1 {
+        return Err(StoreError::JobNotOpen);
+    }
+    if conn.prepare_cached(MARK_USED_SQL)?.execute((&c.ceremony_id, &c.job_id))? != 1 {
+        return Err(StoreError::CeremonyUsed);
+    }
+    let transports = super::shared::to_json(&c.transports);
+    conn.prepare_cached(INSERT_CREDENTIAL_SQL)?
+        .execute(rusqlite::params![
+            &c.id,
+            &c.tenant_id,
+            &c.realm_id,
+            &c.identity_id,
+            &c.job_id,
+            &c.ceremony_id,
+            &c.credential_id,
+            &c.public_key,
+            c.alg,
+            c.sign_count,
+            &c.aaguid,
+            &c.attestation_format,
+            transports,
+            &c.attachment,
+            c.backup_eligible,
+            c.backed_up,
+            &c.state,
+            c.create_time,
+        ])
+        .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { StoreError::Sqlite(e) })?;
+    Ok(())
+}
+
+fn run_writer(conn: Connection, rx: mpsc::Receiver<Write>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    // Ends when the store is dropped (every sender gone).
+    while let Ok(first) = rx.recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(w) => batch.push(w),
+                Err(_) => break,
+            }
+        }
+        write_batch(&conn, batch.drain(..));
+    }
+}
+
+/// One transaction for the batch; each write in its own savepoint, so a
+/// refused write (job not open, ceremony used, credential exists) leaves no
+/// trace and does not undo the others. Answers go out after COMMIT; if the
+/// commit fails, every write of the batch answers an error.
+fn write_batch(conn: &Connection, batch: impl Iterator<Item = Write>) {
+    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
+        let message = format!("cannot begin a transaction: {e}");
+        batch.for_each(|w| w.fail(&message));
+        return;
+    }
+    let mut done = Vec::with_capacity(MAX_BATCH);
+    let mut broken: Option<String> = None;
+    for w in batch {
+        if broken.is_none() {
+            if let Err(e) = exec(conn, "SAVEPOINT w") {
+                broken = Some(e.to_string());
+            }
+        }
+        if let Some(message) = &broken {
+            w.fail(&format!("the batch failed: {message}"));
+            continue;
+        }
+        let (answer, ok) = w.run(conn);
+        done.push(answer);
+        let end = if ok { exec(conn, "RELEASE w") } else { exec(conn, "ROLLBACK TO w").and_then(|_| exec(conn, "RELEASE w")) };
+        if let Err(e) = end {
+            broken = Some(e.to_string());
+        }
+    }
+    let failed = match broken {
+        Some(message) => Some(message),
+        None => exec(conn, "COMMIT").err().map(|e| e.to_string()),
+    };
+    match failed {
+        None => done.into_iter().for_each(Done::send),
+        Some(message) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            let message = format!("the batch was not committed: {message}");
+            done.into_iter().for_each(|d| d.fail(&message));
+        }
+    }
+}
+
+/// A PASSIVE checkpoint every `CHECKPOINT_INTERVAL`, until the store is
+/// dropped: it copies what it can without waiting for (or blocking) the
+/// writer or readers, and the WAL starts over once it is all copied.
+fn run_checkpointer(conn: Connection, stop: mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_INTERVAL) {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "WAL checkpoint failed (retried)");
+        }
+    }
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Failed("the database writer stopped".into())
+}
+
+impl DirectSqlite {
+    /// Opens the writer's connection and starts its thread. The file must
+    /// exist and be migrated (the sqlx pool does both first).
+    pub(super) fn open(path: &str) -> Result<Self, String> {
+        let open = |what| open_connection(path).map_err(|e| format!("cannot open {path:?} for the {what}: {e}"));
+        let conn = open("writer")?;
+        // Checkpoints (copying the WAL into the database file, with its own
+        // fsync) run on their own thread, not inside the writer's commits.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(|e| format!("cannot configure the writer: {e}"))?;
+        let checkpoint_conn = open("checkpointer")?;
+        let (writer, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run_writer(conn, rx))
+            .map_err(|e| format!("cannot start the database writer: {e}"))?;
+        let (checkpointer, stop) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || run_checkpointer(checkpoint_conn, stop))
+            .map_err(|e| format!("cannot start the checkpointer: {e}"))?;
+        Ok(DirectSqlite { path: path.to_owned(), readers: Mutex::new(Vec::new()), writer, _checkpointer: checkpointer })
+    }
+
+    /// Runs `f` on an idle reader connection (or a new one), on this thread.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => open_connection(&self.path)?,
+        };
+        let result = f(&conn);
+        let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    pub(super) fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(BINDING_CONTEXT_SQL)?;
+            let mut rows = stmt.query((job_id, tenant_id, realm_id, identity_id))?;
+            Ok(match rows.next()? {
+                Some(r) => Some(binding_context_from_row!(r)),
+                None => None,
+            })
+        })
+    }
+
+    pub(super) fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
+        self.read(|conn| {
+            let ceremony = conn
+                .prepare_cached(CEREMONY_SQL)?
+                .query_row((id, job_id), |r| {
+                    Ok(Ceremony {
+                        id: r.get("id")?,
+                        job_id: r.get("job_id")?,
+                        challenge: r.get("challenge")?,
+                        rp_id: r.get("rp_id")?,
+                        expire_time: r.get("expire_time")?,
+                        used: r.get("used")?,
+                        create_time: r.get("create_time")?,
+                    })
+                })
+                .optional()?;
+            Ok(ceremony)
+        })
+    }
+
+    pub(super) async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        let (reply, answer) = oneshot::channel();
+        let write = Write::StartCeremony { ceremony: c.clone(), identity_id: identity_id.to_owned(), open_link, now, reply };
+        self.writer.send(write).map_err(|_| writer_gone())?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    pub(super) async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.writer.send(Write::CompleteBinding { credential: c.clone(), now, reply }).map_err(|_| writer_gone())?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shared statements are bound by position here: that is right only
+    /// if SQLite numbers their `$n` parameters as n, i.e. they appear in order.
+    #[test]
+    fn shared_statements_number_their_parameters_in_order() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("../../migrations/0001_initial.sql")).unwrap();
+        conn.execute_batch(include_str!("../../migrations/0003_production.sql")).unwrap();
+        for sql in [BINDING_CONTEXT_SQL, CEREMONY_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CEREMONY_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL, MARK_USED_SQL] {
+            let stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            for i in 1..=stmt.parameter_count() {
+                assert_eq!(stmt.parameter_name(i), Some(format!("${i}").as_str()), "{sql}");
+            }
+        }
+    }
+}
