@@ -110,4 +110,67 @@ async fn two_instances_share_one_database(db: Db) {
     assert_eq!(creds.len(), 1);
 }
 
-crate::on_both_databases!(hundred_concurrent_binds_make_exactly_one_credential, two_instances_share_one_database);
+/// The binding writes of concurrent requests share transactions (group
+/// commit); a refused write must be undone alone. 20 jobs get two binds each
+/// (two ceremonies, two authenticators) and 20 other jobs an invoke, all at
+/// once: every job ends with exactly one passkey, every loser gets
+/// JOB_COMPLETE, and every invoke leaves its job LINK_OPENED.
+async fn refused_writes_in_a_shared_commit_leave_the_others_whole(db: Db) {
+    let s = TestServer::start_on(db).await;
+    let mut binds = Vec::new();
+    let mut bound = Vec::new();
+    for j in 0..20 {
+        let (identity, link) = s.identity_with_link(&format!("batch-{j}")).await;
+        for _ in 0..2 {
+            let invoke = s.invoke_ok(&link).await;
+            let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap()).await;
+            binds.push((j, link.clone(), invoke.ceremony_id, cred));
+        }
+        bound.push((identity, link));
+    }
+    let mut opened = Vec::new();
+    for j in 0..20 {
+        opened.push(s.identity_with_link(&format!("open-{j}")).await.1);
+    }
+    let s = std::sync::Arc::new(s);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(binds.len() + opened.len()));
+    let mut bind_tasks = tokio::task::JoinSet::new();
+    for (j, link, ceremony, cred) in binds {
+        let (s, barrier) = (s.clone(), barrier.clone());
+        bind_tasks.spawn(async move {
+            barrier.wait().await;
+            let r = s.bind(&link, &ceremony, &cred).await;
+            (j, r.status, r.body)
+        });
+    }
+    let mut invoke_tasks = tokio::task::JoinSet::new();
+    for link in opened.clone() {
+        let (s, barrier) = (s.clone(), barrier.clone());
+        invoke_tasks.spawn(async move {
+            barrier.wait().await;
+            s.invoke(&link, &link.token).await.status
+        });
+    }
+    let results = bind_tasks.join_all().await;
+    assert_eq!(invoke_tasks.join_all().await, vec![200; 20]);
+    for j in 0..20 {
+        let mine: Vec<_> = results.iter().filter(|r| r.0 == j).collect();
+        let statuses: Vec<_> = mine.iter().map(|r| (r.1, r.2["code"].as_str().unwrap_or(""))).collect();
+        assert!(statuses.contains(&(200, "")) && statuses.contains(&(409, "JOB_COMPLETE")), "job {j}: {statuses:?}");
+        let (identity, link) = &bound[j];
+        let creds = s.credentials(identity["id"].as_str().unwrap()).await;
+        let winner = &mine.iter().find(|r| r.1 == 200).unwrap().2;
+        assert_eq!(creds.len(), 1, "job {j}");
+        assert_eq!(creds[0]["credential_id"], winner["passkey"]["credential_id"]);
+        assert_eq!(s.job(link).await["state"], "COMPLETE");
+    }
+    for link in &opened {
+        assert_eq!(s.job(link).await["state"], "LINK_OPENED");
+    }
+}
+
+crate::on_both_databases!(
+    hundred_concurrent_binds_make_exactly_one_credential,
+    two_instances_share_one_database,
+    refused_writes_in_a_shared_commit_leave_the_others_whole
+);

@@ -318,8 +318,9 @@ pub trait Store: Send + Sync {
 
     /// In one transaction: moves the ceremony's job `LINK_OPENED` when
     /// `open_link` (only while it is not terminal) and stores the ceremony.
-    /// Returns the identity's credentials. (The stores override the default
-    /// below, which is not one transaction.)
+    /// Returns the identity's credentials, read just before (they only feed
+    /// `excludeCredentials`, a hint). (The stores override the default below,
+    /// which is not one transaction.)
     async fn start_ceremony(&self, ceremony: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
         if open_link {
             self.set_job_state(&ceremony.job_id, "LINK_OPENED", now).await?;

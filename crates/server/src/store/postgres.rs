@@ -3,15 +3,115 @@
 //! many stateless instances on one database. Ceremonies live in the database,
 //! so any instance can finish what another started; the job row's lock
 //! serialises concurrent completions.
+//!
+//! The two binding writes go through a group-commit writer task: every write
+//! waiting at that moment shares one transaction (each in a savepoint), so
+//! one WAL flush answers a whole batch. Per-request transactions left the
+//! service waiting on PostgreSQL's commits (bench/RESULTS.md).
 
 use super::*;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 pub struct PgStore {
     pool: PgPool,
+    writer: mpsc::UnboundedSender<Write>,
+}
+
+/// A binding write for the writer task; answered after its batch committed.
+enum Write {
+    StartCeremony { ceremony: Ceremony, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<()>> },
+    CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
+}
+
+impl Write {
+    fn job_id(&self) -> &str {
+        match self {
+            Write::StartCeremony { ceremony, .. } => &ceremony.job_id,
+            Write::CompleteBinding { credential, .. } => &credential.job_id,
+        }
+    }
+
+    fn reply(self) -> oneshot::Sender<StoreResult<()>> {
+        match self {
+            Write::StartCeremony { reply, .. } | Write::CompleteBinding { reply, .. } => reply,
+        }
+    }
+}
+
+/// At most this many writes share a commit.
+const MAX_BATCH: usize = 128;
+/// Writer tasks: each batch is a string of round trips to PostgreSQL, so
+/// several batches are in flight at once (PostgreSQL flushes their commits together).
+const WRITERS: usize = 4;
+
+/// Takes the writes waiting at each moment and commits them together. Each
+/// batch takes a pool connection, so a lost connection is replaced.
+async fn run_writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Write>>>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.lock().await.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let writes = std::mem::take(&mut batch);
+        match pool.acquire().await {
+            Ok(mut conn) => write_batch(&mut conn, writes).await,
+            Err(e) => {
+                let message = format!("no database connection: {e}");
+                writes.into_iter().for_each(|w| drop(w.reply().send(Err(StoreError::Failed(message.clone())))));
+            }
+        }
+    }
+}
+
+/// One transaction; each write in its own savepoint, so a refused write
+/// (job not open, ceremony used, credential exists) is undone alone and the
+/// others go on. Answers go out after COMMIT; if it fails, all answer errors.
+async fn write_batch(conn: &mut PgConnection, mut writes: Vec<Write>) {
+    // Every write locks its job's row first. Batches run side by side (and on
+    // other instances), so all take those locks in one order, by job ID: no
+    // batch can hold one row while waiting for another that a second batch
+    // holds while waiting for the first (a deadlock, which PostgreSQL would
+    // break by failing a write). Stable: one job's writes keep their order.
+    writes.sort_by(|a, b| a.job_id().cmp(b.job_id()));
+    let fail_all = |done: Vec<(oneshot::Sender<StoreResult<()>>, StoreResult<()>)>, message: String| {
+        done.into_iter().for_each(|(reply, _)| drop(reply.send(Err(StoreError::Failed(message.clone())))));
+    };
+    if let Err(e) = sqlx::raw_sql("BEGIN").execute(&mut *conn).await {
+        return fail_all(writes.into_iter().map(|w| (w.reply(), Ok(()))).collect(), format!("cannot begin a transaction: {e}"));
+    }
+    let mut done = Vec::with_capacity(writes.len());
+    for w in writes {
+        if let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *conn).await {
+            done.push((w.reply(), Ok(())));
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            return fail_all(done, format!("the batch failed: {e}"));
+        }
+        let (reply, result) = match w {
+            Write::StartCeremony { ceremony, open_link, now, reply } => (reply, start_ceremony_on(conn, &ceremony, open_link, now).await),
+            Write::CompleteBinding { credential, now, reply } => (reply, complete_binding_on(conn, &credential, now).await),
+        };
+        let end = if result.is_ok() { "RELEASE SAVEPOINT w" } else { "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w" };
+        done.push((reply, result));
+        if let Err(e) = sqlx::raw_sql(end).execute(&mut *conn).await {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            return fail_all(done, format!("the batch failed: {e}"));
+        }
+    }
+    if let Err(e) = sqlx::raw_sql("COMMIT").execute(&mut *conn).await {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        return fail_all(done, format!("the batch was not committed: {e}"));
+    }
+    done.into_iter().for_each(|(reply, result)| drop(reply.send(result)));
+}
+
+impl PgStore {
+    async fn write(&self, make: impl FnOnce(oneshot::Sender<StoreResult<()>>) -> Write) -> StoreResult<()> {
+        let gone = || StoreError::Failed("the database writer stopped".into());
+        let (reply, answer) = oneshot::channel();
+        self.writer.send(make(reply)).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-postgres");
@@ -24,12 +124,28 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(15))
+            // sqlx pings every connection it hands out: a round trip per query.
+            // Only a connection quiet for a while (which a restart may have cut) is checked.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(1) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(|e| format!("cannot connect to {shown:?}: {e}"))?;
         // sqlx takes an advisory lock: instances starting together migrate once.
         MIGRATOR.run(&pool).await.map_err(|e| format!("migrations failed: {e}"))?;
-        Ok(PgStore { pool })
+        let (writer, rx) = mpsc::unbounded_channel();
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
+        for _ in 0..WRITERS {
+            tokio::spawn(run_writer(pool.clone(), rx.clone()));
+        }
+        Ok(PgStore { pool, writer })
     }
 }
 
@@ -40,17 +156,12 @@ super::shared::store_backend! {
     mark_used: "UPDATE ceremonies SET used = TRUE WHERE id = $1 AND job_id = $2 AND used = FALSE",
     {
         async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
-            let mut tx = self.pool.begin().await?;
-            complete_binding_on(&mut tx, c, now).await?;
-            tx.commit().await?;
-            Ok(())
+            self.write(|reply| Write::CompleteBinding { credential: c.clone(), now, reply }).await
         }
 
         async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
-            // One transaction, one commit; its first statement writes, so it takes the write lock up front.
-            let mut tx = self.pool.begin().await?;
-            let credentials = start_ceremony_on(&mut tx, c, identity_id, open_link, now).await?;
-            tx.commit().await?;
+            let credentials = self.list_credentials(identity_id).await?;
+            self.write(|reply| Write::StartCeremony { ceremony: c.clone(), open_link, now, reply }).await?;
             Ok(credentials)
         }
 

@@ -192,13 +192,10 @@ macro_rules! store_backend {
             Ok(())
         }
 
-        async fn start_ceremony_on(conn: &mut $conn, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        /// The writes of `:invokeAuthenticator` (the identity's passkeys are read before, outside).
+        async fn start_ceremony_on(conn: &mut $conn, c: &Ceremony, open_link: bool, now: i64) -> StoreResult<()> {
             if open_link {
-                sqlx::query($crate::store::shared::OPEN_LINK_SQL)
-                .bind(now)
-                .bind(&c.job_id)
-                .execute(&mut *conn)
-                .await?;
+                sqlx::query($crate::store::shared::OPEN_LINK_SQL).bind(now).bind(&c.job_id).execute(&mut *conn).await?;
             }
             sqlx::query($crate::store::shared::INSERT_CEREMONY_SQL)
                 .bind(&c.id)
@@ -210,12 +207,7 @@ macro_rules! store_backend {
                 .bind(c.create_time)
                 .execute(&mut *conn)
                 .await?;
-            let rows = sqlx::query($crate::store::shared::IDENTITY_CREDENTIALS_SQL)
-                .bind(identity_id)
-                .fetch_all(&mut *conn)
-                .await?;
-            let credentials = rows.iter().map(credential_from_row).collect::<Result<_, _>>()?;
-            Ok(credentials)
+            Ok(())
         }
 
         /// The two reads of the binding path over the pool (the backends'

@@ -75,9 +75,9 @@ super::shared::store_backend! {
             if let Some(direct) = &self.direct {
                 return direct.start_ceremony(c, identity_id, open_link, now).await;
             }
-            // One transaction, one commit; its first statement writes, so it takes the write lock up front.
+            let credentials = self.list_credentials(identity_id).await?;
             let mut tx = self.pool.begin().await?;
-            let credentials = start_ceremony_on(&mut tx, c, identity_id, open_link, now).await?;
+            start_ceremony_on(&mut tx, c, open_link, now).await?;
             tx.commit().await?;
             Ok(credentials)
         }

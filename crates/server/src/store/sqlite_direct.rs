@@ -58,13 +58,13 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 /// A binding write for the writer thread; the answer is sent only after the
 /// transaction holding it has committed.
 enum Write {
-    StartCeremony { ceremony: Ceremony, identity_id: String, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<Vec<Credential>>> },
+    StartCeremony { ceremony: Ceremony, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<()>> },
     CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
 }
 
 /// A write that ran, and its answer, held until the batch commits.
 enum Done {
-    StartCeremony(oneshot::Sender<StoreResult<Vec<Credential>>>, StoreResult<Vec<Credential>>),
+    StartCeremony(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
     CompleteBinding(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
 }
 
@@ -72,8 +72,8 @@ impl Write {
     /// Runs the write (inside the caller's savepoint); true when it succeeded.
     fn run(self, conn: &Connection) -> (Done, bool) {
         match self {
-            Write::StartCeremony { ceremony, identity_id, open_link, now, reply } => {
-                let r = start_ceremony_on(conn, &ceremony, &identity_id, open_link, now);
+            Write::StartCeremony { ceremony, open_link, now, reply } => {
+                let r = start_ceremony_on(conn, &ceremony, open_link, now);
                 let ok = r.is_ok();
                 (Done::StartCeremony(reply, r), ok)
             }
@@ -129,14 +129,12 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == SQLITE_CONSTRAINT_UNIQUE || f.extended_code == SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-fn start_ceremony_on(conn: &Connection, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+fn start_ceremony_on(conn: &Connection, c: &Ceremony, open_link: bool, now: i64) -> StoreResult<()> {
     if open_link {
         conn.prepare_cached(OPEN_LINK_SQL)?.execute((now, &c.job_id))?;
     }
     conn.prepare_cached(INSERT_CEREMONY_SQL)?.execute((&c.id, &c.job_id, &c.challenge, &c.rp_id, c.expire_time, c.used, c.create_time))?;
-    let mut stmt = conn.prepare_cached(IDENTITY_CREDENTIALS_SQL)?;
-    let credentials = stmt.query_map([identity_id], |r| credential_from_row(r))?.collect::<Result<_, _>>()?;
-    Ok(credentials)
+    Ok(())
 }
 
 fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResult<()> {
@@ -314,11 +312,18 @@ impl DirectSqlite {
         })
     }
 
+    /// The identity's passkeys are read by a reader first: the single writer
+    /// (which every binding waits for) then only writes.
     pub(super) async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        let credentials = self.read(|conn| {
+            let mut stmt = conn.prepare_cached(IDENTITY_CREDENTIALS_SQL)?;
+            let credentials = stmt.query_map([identity_id], |r| credential_from_row(r))?.collect::<Result<_, _>>()?;
+            Ok(credentials)
+        })?;
         let (reply, answer) = oneshot::channel();
-        let write = Write::StartCeremony { ceremony: c.clone(), identity_id: identity_id.to_owned(), open_link, now, reply };
-        self.writer.send(write).map_err(|_| writer_gone())?;
-        answer.await.map_err(|_| writer_gone())?
+        self.writer.send(Write::StartCeremony { ceremony: c.clone(), open_link, now, reply }).map_err(|_| writer_gone())?;
+        answer.await.map_err(|_| writer_gone())??;
+        Ok(credentials)
     }
 
     pub(super) async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
