@@ -181,7 +181,14 @@ fn run_writer(conn: Connection, rx: mpsc::Receiver<Write>) {
                 Err(_) => break,
             }
         }
-        write_batch(&conn, batch.drain(..));
+        // A panic must not end the thread (every later write would fail):
+        // its batch's requesters see their reply dropped (an error), the
+        // open transaction is rolled back, and the writer goes on.
+        let writes = batch.drain(..);
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_batch(&conn, writes))).is_err() {
+            tracing::error!("the database writer recovered from a panic; its batch was not committed");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
