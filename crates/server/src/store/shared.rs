@@ -44,7 +44,7 @@ pub(super) const INSERT_CEREMONY_SQL: &str =
 pub(super) const IDENTITY_CREDENTIALS_SQL: &str = "SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id";
 pub(super) const CEREMONY_SQL: &str = "SELECT * FROM ceremonies WHERE id = $1 AND job_id = $2";
 
-/// The row mappers (`config_from_row`, ..., `credential_from_row`) over
+/// The row mappers (`config_from_row`, ..., `ceremony_from_row`, `credential_from_row`) over
 /// `$row`, whose `try_get(name)` fails with `$err` (sqlx rows, and rusqlite
 /// rows through `sqlite_direct`'s adapter).
 macro_rules! row_mappers {
@@ -112,6 +112,19 @@ macro_rules! row_mappers {
                 update_time: r.try_get("update_time")?,
                 completed_ceremony_id: r.try_get("completed_ceremony_id")?,
                 credential_record_id: r.try_get("credential_record_id")?,
+            })
+        }
+
+        #[allow(dead_code)]
+        fn ceremony_from_row(r: &$row) -> Result<Ceremony, $err> {
+            Ok(Ceremony {
+                id: r.try_get("id")?,
+                job_id: r.try_get("job_id")?,
+                challenge: r.try_get("challenge")?,
+                rp_id: r.try_get("rp_id")?,
+                expire_time: r.try_get("expire_time")?,
+                used: r.try_get("used")?,
+                create_time: r.try_get("create_time")?,
             })
         }
 
@@ -220,18 +233,7 @@ macro_rules! store_backend {
                     .bind(job_id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(match row {
-                    Some(r) => Some(Ceremony {
-                        id: r.try_get("id")?,
-                        job_id: r.try_get("job_id")?,
-                        challenge: r.try_get("challenge")?,
-                        rp_id: r.try_get("rp_id")?,
-                        expire_time: r.try_get("expire_time")?,
-                        used: r.try_get("used")?,
-                        create_time: r.try_get("create_time")?,
-                    }),
-                    None => None,
-                })
+                Ok(row.as_ref().map(ceremony_from_row).transpose()?)
             }
 
 

@@ -303,17 +303,7 @@ impl DirectSqlite {
         self.read(|conn| {
             let ceremony = conn
                 .prepare_cached(CEREMONY_SQL)?
-                .query_row((id, job_id), |r| {
-                    Ok(Ceremony {
-                        id: r.get("id")?,
-                        job_id: r.get("job_id")?,
-                        challenge: r.get("challenge")?,
-                        rp_id: r.get("rp_id")?,
-                        expire_time: r.get("expire_time")?,
-                        used: r.get("used")?,
-                        create_time: r.get("create_time")?,
-                    })
-                })
+                .query_row((id, job_id), |r| ceremony_from_row(r))
                 .optional()?;
             Ok(ceremony)
         })
