@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::error::{json_errors, not_found_fallback};
 use crate::mail::{self, DynMailer};
+use crate::ceremony::CeremonyKey;
 use crate::routes;
 use crate::store::{self, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
 use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros};
@@ -35,6 +36,10 @@ pub struct AppState {
     /// Failed link-token attempts allowed per job / per client address in a window.
     pub max_token_failures_per_job: i64,
     pub max_token_failures_per_client: i64,
+    /// Seals and opens WebAuthn ceremonies (one key per database).
+    pub ceremony_key: Arc<CeremonyKey>,
+    /// Lifetime of a ceremony (microseconds).
+    pub ceremony_lifetime: i64,
 }
 
 /// Request bodies above this are refused with 413 before any parsing.
@@ -169,6 +174,11 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     let mail_from = mail::sender(&config, &public_host)?;
     tracing::info!(mailer = %mailer.describe(), from = %mail_from, "enrollment emails");
     let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
+    let ceremony_key = store
+        .service_key("ceremony", &crate::util::random_bytes::<32>(), crate::util::now_micros())
+        .await
+        .map_err(|e| format!("cannot load the ceremony key: {e}"))?;
+    let ceremony_key = Arc::new(CeremonyKey::from_bytes(&ceremony_key).ok_or("the stored ceremony key is not 32 bytes")?);
     let state = AppState {
         store,
         public_url: public_url.clone(),
@@ -180,6 +190,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         job_lifetime: i64::from(config.job_expiry_seconds) * crate::util::SECOND,
         max_token_failures_per_job: i64::from(config.max_token_failures_per_job),
         max_token_failures_per_client: i64::from(config.max_token_failures_per_client),
+        ceremony_key,
+        ceremony_lifetime: i64::from(config.ceremony_seconds) * crate::util::SECOND,
     };
     let app = router(state.clone(), &config);
     let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });

@@ -74,6 +74,10 @@ pub struct Config {
     #[arg(long, env = "PASSBIND_JOB_EXPIRY_SECONDS", default_value_t = 7 * 24 * 3600, value_parser = clap::value_parser!(u32).range(60..))]
     pub job_expiry_seconds: u32,
 
+    /// Lifetime of a WebAuthn ceremony (the browser's creation timeout), in seconds. Default 5 minutes.
+    #[arg(long, env = "PASSBIND_CEREMONY_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub ceremony_seconds: u32,
+
     /// Failed link-token attempts a job takes in 15 minutes before every attempt answers 429.
     #[arg(long, env = "PASSBIND_MAX_TOKEN_FAILURES_PER_JOB", default_value_t = 10)]
     pub max_token_failures_per_job: u32,
@@ -110,6 +114,7 @@ impl Config {
             mail_from: None,
             outbox_dir: "data/outbox".into(),
             job_expiry_seconds: 7 * 24 * 3600,
+            ceremony_seconds: 300,
             max_token_failures_per_job: 10,
             max_token_failures_per_client: 100,
         }

@@ -2,6 +2,7 @@
 //! endpoints, WebAuthn registration verification, storage).
 
 pub mod app;
+pub mod ceremony;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -457,9 +457,10 @@ async fn attack_19_suspended_identity(db: Db) {
 }
 
 async fn attack_20_expired_ceremony(db: Db) {
-    let s = TestServer::start_on(db).await;
+    let s = TestServer::start_with(db, |c| c.ceremony_seconds = 1).await;
     let (identity, link, invoke, cred) = prepared(&s, "a20").await;
-    s.sql(&format!("UPDATE ceremonies SET expire_time = 0 WHERE id = '{}'", invoke.ceremony_id)).await;
+    assert_eq!(invoke.public_key.timeout, Some(1000), "the browser is told the same lifetime");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     refused(&s.bind(&link, &invoke.ceremony_id, &cred).await, 422, "NOT_ALLOWED");
     nothing_bound(&s, &identity, &link).await;
 }

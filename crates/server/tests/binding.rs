@@ -268,12 +268,13 @@ async fn job_and_identity_states_are_enforced(db: Db) {
     s.admin(Method::PATCH, &identity_path, Some(json!({"identity": {"status": "active"}}))).await;
     assert_eq!(s.invoke(&link, &link.token).await.status, 200);
 
-    // Expired ceremony.
+    // Another job's ceremony (an expired one: attack matrix 20) is refused.
     let (identity, link) = s.identity_with_link("liam").await;
+    let (_, other_link) = s.identity_with_link("liam-other").await;
+    let other = s.invoke_ok(&other_link).await;
     let invoke = s.invoke_ok(&link).await;
     let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &options_json(&invoke)).await;
-    s.sql(&format!("UPDATE ceremonies SET expire_time = 0 WHERE id = '{}'", invoke.ceremony_id)).await;
-    let r = s.bind(&link, &invoke.ceremony_id, &cred).await;
+    let r = s.bind(&link, &other.ceremony_id, &cred).await;
     assert_eq!((r.status, r.code().as_str()), (422, "NOT_ALLOWED"));
     assert_nothing_bound(&s, &identity, &link).await;
     // A cancelled or timed-out prompt retries with a new ceremony on the same link.

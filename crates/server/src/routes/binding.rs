@@ -6,8 +6,8 @@
 use super::{effective_state, origin_of, passkey_view};
 use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::store::{AuthenticatorConfig, Ceremony, Credential, StoreError};
-use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, random_bytes, SECOND};
+use crate::store::{AuthenticatorConfig, Credential, StoreError};
+use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, SECOND};
 use crate::webauthn::{self, Expectation, VerifyError};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,8 +20,6 @@ use passbind_protocol::wire::{
 use passbind_protocol::{BindingLink, ErrorCode};
 use serde::Deserialize;
 
-/// A ceremony's challenge is accepted for 5 minutes (the creation timeout).
-pub const CEREMONY_LIFETIME: i64 = 300 * SECOND;
 
 pub struct JobPath {
     pub tenant_id: String,
@@ -216,26 +214,17 @@ async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMa
     check_request_origin(state, headers, &ctx)?;
     let now = now_micros();
     check_open(&ctx, now)?;
-    let challenge = random_bytes::<32>().to_vec();
-    let ceremony = Ceremony {
-        id: new_id(),
-        job_id: ctx.job.id.clone(),
-        challenge,
-        rp_id: rp_id(state, &ctx.config),
-        expire_time: now + CEREMONY_LIFETIME,
-        used: false,
-        create_time: now,
-    };
-    // One transaction: LINK_SENT → LINK_OPENED and the ceremony; plus the
-    // identity's passkeys, excluded so an authenticator does not make a second one.
-    let existing = state.store.start_ceremony(&ceremony, &ctx.identity.id, ctx.job.state == "LINK_SENT", now).await?;
+    // Sealed in its ID: nothing to store but LINK_SENT → LINK_OPENED, once.
+    let ceremony = state.ceremony_key.start(&ctx.job.id, now + state.ceremony_lifetime);
+    // The identity's passkeys, excluded so an authenticator does not make a second one.
+    let existing = state.store.start_ceremony(&ctx.job.id, &ctx.identity.id, ctx.job.state == "LINK_SENT", now).await?;
     let exclude_credentials = existing
         .iter()
         .filter(|c| c.state == "ACTIVE")
         .map(|c| CredentialDescriptor { id: base64url::encode(&c.credential_id), type_: "public-key".into(), transports: c.transports.clone() })
         .collect();
     let public_key = CreationOptions {
-        rp: RelyingParty { id: Some(ceremony.rp_id.clone()), name: ctx.realm.display_name.clone() },
+        rp: RelyingParty { id: Some(rp_id(state, &ctx.config)), name: ctx.realm.display_name.clone() },
         user: UserEntity {
             id: base64url::encode(&ctx.identity.user_handle),
             name: ctx.identity.username.clone(),
@@ -243,7 +232,7 @@ async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMa
         },
         challenge: base64url::encode(&ceremony.challenge),
         pub_key_cred_params: SUPPORTED_ALGORITHMS.iter().map(|alg| CredentialParameter { type_: "public-key".into(), alg: *alg }).collect(),
-        timeout: Some((CEREMONY_LIFETIME / 1000) as u32),
+        timeout: u32::try_from(state.ceremony_lifetime / 1000).ok(),
         exclude_credentials,
         authenticator_selection: Some(AuthenticatorSelection {
             authenticator_attachment: ctx.config.authenticator_attachment.clone(),
@@ -285,31 +274,24 @@ async fn bind_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMap,
     }
     check_open(&ctx, now)?;
 
+    // Only a ceremony this deployment started for this job opens; it is
+    // single-use because the job completes once (see `crate::ceremony`).
     let ceremony = state
-        .store
-        .get_ceremony(&ctx.job.id, &req.ceremony_id)
-        .await?
+        .ceremony_key
+        .open(&ctx.job.id, &req.ceremony_id)
         .ok_or_else(|| ApiError::new(ErrorCode::NotAllowed, "unknown ceremony: start again with invokeAuthenticator"))?;
-    if ceremony.used {
-        // Used by a concurrent request that completed the job: maybe this same one.
-        if let Some(job) = state.store.get_job(&ctx.job.tenant_id, &ctx.job.realm_id, &ctx.job.identity_id, &ctx.job.id).await? {
-            if job.state == "COMPLETE" {
-                return replay(state, &Context { job, ..ctx }, &req).await;
-            }
-        }
-    }
-    if ceremony.used || now >= ceremony.expire_time {
+    if now >= ceremony.expire_time {
         return Err(ApiError::new(ErrorCode::NotAllowed, "the ceremony has expired: start again with invokeAuthenticator"));
     }
 
     let origins = allowed_origins(state, &ctx.config);
-    let expectation =
-        Expectation {
-            challenge: &ceremony.challenge,
-            allowed_origins: &origins,
-            rp_id: &ceremony.rp_id,
-            require_user_verification: user_verification(&ctx.config) == "required",
-        };
+    let rp_id = rp_id(state, &ctx.config);
+    let expectation = Expectation {
+        challenge: &ceremony.challenge,
+        allowed_origins: &origins,
+        rp_id: &rp_id,
+        require_user_verification: user_verification(&ctx.config) == "required",
+    };
     let verified = webauthn::verify_registration(&req.credential, &expectation).map_err(|e| match e {
         VerifyError::Security(m) => ApiError::new(ErrorCode::Security, m),
         VerifyError::Rejected(m) => ApiError::new(ErrorCode::AttestationRejected, m),
@@ -345,7 +327,6 @@ async fn bind_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMap,
                 _ => Err(ApiError::new(ErrorCode::LinkExpired, "the binding link is no longer valid")),
             };
         }
-        Err(StoreError::CeremonyUsed) => return Err(ApiError::new(ErrorCode::NotAllowed, "the ceremony was already used")),
         Err(StoreError::CredentialExists) => {
             return Err(ApiError::new(ErrorCode::AlreadyRegistered, "this credential is already registered"))
         }

@@ -95,17 +95,6 @@ pub struct Job {
 }
 
 #[derive(Clone, Debug)]
-pub struct Ceremony {
-    pub id: String,
-    pub job_id: String,
-    pub challenge: Vec<u8>,
-    pub rp_id: String,
-    pub expire_time: i64,
-    pub used: bool,
-    pub create_time: i64,
-}
-
-#[derive(Clone, Debug)]
 pub struct Credential {
     pub id: String,
     pub tenant_id: String,
@@ -218,8 +207,6 @@ pub enum StoreError {
     Conflict,
     /// The job is no longer open (completed, revoked or expired meanwhile).
     JobNotOpen,
-    /// The ceremony was already used.
-    CeremonyUsed,
     /// The credential ID is already registered.
     CredentialExists,
     Db(sqlx::Error),
@@ -246,7 +233,6 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Conflict => f.write_str("conflict"),
             StoreError::JobNotOpen => f.write_str("job not open"),
-            StoreError::CeremonyUsed => f.write_str("ceremony already used"),
             StoreError::CredentialExists => f.write_str("credential already registered"),
             StoreError::Db(e) => write!(f, "database: {e}"),
             StoreError::Sqlite(e) => write!(f, "database: {e}"),
@@ -289,15 +275,14 @@ pub trait Store: Send + Sync {
     /// Moves an open job to `state`; false when it was already terminal.
     async fn set_job_state(&self, job_id: &str, state: &str, now: i64) -> StoreResult<bool>;
 
-    async fn insert_ceremony(&self, ceremony: &Ceremony) -> StoreResult<()>;
-    async fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>>;
 
     async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>>;
     async fn list_credentials(&self, identity_id: &str) -> StoreResult<Vec<Credential>>;
     /// Sets a credential's state; false when the identity has no such credential.
     async fn set_credential_state(&self, identity_id: &str, id: &str, state: &str) -> StoreResult<bool>;
-    /// In one transaction: marks the ceremony used, stores the credential and
-    /// sets its job COMPLETE. Nothing is written when any step fails.
+    /// In one transaction: sets the credential's job COMPLETE (with the
+    /// ceremony and record that completed it) and stores the credential.
+    /// Nothing is written when any step fails.
     async fn complete_binding(&self, credential: &Credential, now: i64) -> StoreResult<()>;
 
     /// The job a browser link names with its tenant, realm, identity and
@@ -316,18 +301,15 @@ pub trait Store: Send + Sync {
         Ok(Some(BindingContext { tenant, realm, identity, job, config }))
     }
 
-    /// In one transaction: moves the ceremony's job `LINK_OPENED` when
-    /// `open_link` (only while it is not terminal) and stores the ceremony.
-    /// Returns the identity's credentials, read just before (they only feed
-    /// `excludeCredentials`, a hint). (The stores override the default below,
-    /// which is not one transaction.)
-    async fn start_ceremony(&self, ceremony: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
-        if open_link {
-            self.set_job_state(&ceremony.job_id, "LINK_OPENED", now).await?;
-        }
-        self.insert_ceremony(ceremony).await?;
-        self.list_credentials(identity_id).await
-    }
+    /// A ceremony starts (`:invokeAuthenticator`): moves the job
+    /// `LINK_OPENED` when `open_link` (only while it is not terminal) and
+    /// returns the identity's credentials, read just before (they only feed
+    /// `excludeCredentials`, a hint).
+    async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>>;
+
+    /// The deployment's secret called `name`: the stored one, or else
+    /// `candidate`, stored now (the first instance to start wins; all share it).
+    async fn service_key(&self, name: &str, candidate: &[u8], now: i64) -> StoreResult<Vec<u8>>;
 
     // --- Issue 4 (additive) ---
     async fn insert_api_token(&self, token: &ApiToken) -> StoreResult<()>;

@@ -1,8 +1,8 @@
 //! The PostgreSQL implementation of `Store`: the same statements as the
 //! SQLite one (shared through `shared::store_backend!`), for
-//! many stateless instances on one database. Ceremonies live in the database,
-//! so any instance can finish what another started; the job row's lock
-//! serialises concurrent completions.
+//! many stateless instances on one database. Ceremonies are sealed with a
+//! key kept in the database (`crate::ceremony`), so any instance can finish
+//! what another started; the job row's lock serialises concurrent completions.
 //!
 //! The two binding writes go through a group-commit writer task: every write
 //! waiting at that moment shares one transaction (each in a savepoint), so
@@ -23,21 +23,21 @@ pub struct PgStore {
 
 /// A binding write for the writer task; answered after its batch committed.
 enum Write {
-    StartCeremony { ceremony: Ceremony, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<()>> },
+    OpenLink { job_id: String, now: i64, reply: oneshot::Sender<StoreResult<()>> },
     CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
 }
 
 impl Write {
     fn job_id(&self) -> &str {
         match self {
-            Write::StartCeremony { ceremony, .. } => &ceremony.job_id,
+            Write::OpenLink { job_id, .. } => job_id,
             Write::CompleteBinding { credential, .. } => &credential.job_id,
         }
     }
 
     fn reply(self) -> oneshot::Sender<StoreResult<()>> {
         match self {
-            Write::StartCeremony { reply, .. } | Write::CompleteBinding { reply, .. } => reply,
+            Write::OpenLink { reply, .. } | Write::CompleteBinding { reply, .. } => reply,
         }
     }
 }
@@ -65,7 +65,7 @@ async fn run_writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedRece
 }
 
 /// One transaction; each write in its own savepoint, so a refused write
-/// (job not open, ceremony used, credential exists) is undone alone and the
+/// (job not open, credential exists) is undone alone and the
 /// others go on. Answers go out after COMMIT; if it fails, all answer errors.
 async fn write_batch(conn: &mut PgConnection, mut writes: Vec<Write>) {
     // Every write locks its job's row first. Batches run side by side (and on
@@ -88,7 +88,7 @@ async fn write_batch(conn: &mut PgConnection, mut writes: Vec<Write>) {
             return fail_all(done, format!("the batch failed: {e}"));
         }
         let (reply, result) = match w {
-            Write::StartCeremony { ceremony, open_link, now, reply } => (reply, start_ceremony_on(conn, &ceremony, open_link, now).await),
+            Write::OpenLink { job_id, now, reply } => (reply, open_link_on(conn, &job_id, now).await),
             Write::CompleteBinding { credential, now, reply } => (reply, complete_binding_on(conn, &credential, now).await),
         };
         let end = if result.is_ok() { "RELEASE SAVEPOINT w" } else { "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w" };
@@ -153,24 +153,21 @@ super::shared::store_backend! {
     store: PgStore,
     row: PgRow,
     conn: PgConnection,
-    mark_used: "UPDATE ceremonies SET used = TRUE WHERE id = $1 AND job_id = $2 AND used = FALSE",
     {
         async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
             self.write(|reply| Write::CompleteBinding { credential: c.clone(), now, reply }).await
         }
 
-        async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
             let credentials = self.list_credentials(identity_id).await?;
-            self.write(|reply| Write::StartCeremony { ceremony: c.clone(), open_link, now, reply }).await?;
+            if open_link {
+                self.write(|reply| Write::OpenLink { job_id: job_id.to_owned(), now, reply }).await?;
+            }
             Ok(credentials)
         }
 
         async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
             self.load_binding_context_pooled(tenant_id, realm_id, identity_id, job_id).await
-        }
-
-        async fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
-            self.get_ceremony_pooled(job_id, id).await
         }
     }
 }

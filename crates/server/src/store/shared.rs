@@ -17,20 +17,13 @@ pub(super) fn to_json(list: &[String]) -> String {
     serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
-/// Expands, in a backend module (which must `use super::*` and `sqlx::Row`,
-/// and have a `pool` field on `$store`), to:
-/// - the row mappers (`config_from_row`, ..., `credential_from_row`) over `$row`;
-/// - `complete_binding_on` / `start_ceremony_on`, the statements of the two
-///   binding writes on a connection (`$conn`) the caller holds in a
-///   transaction; `$mark_used` is the statement that marks the ceremony used;
-/// - `impl Store for $store` with every method but `complete_binding` and
-///   `start_ceremony`, which the backend passes in `{ ... }`.
 // The binding path's statements, shared by the sqlx code below and by
 // `sqlite_direct` (rusqlite). Their `$n` parameters appear in order
 // (`$1` first, then `$2`, ...): SQLite numbers named parameters by first
 // appearance, so binding them by position is right (checked by a test there).
 
 /// The job COMPLETE with its ceremony and credential record, if still open.
+/// (Its row is the lock that serialises concurrent completions.)
 pub(super) const COMPLETE_JOB_SQL: &str = "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, \
      credential_record_id = $3 WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
 pub(super) const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
@@ -39,12 +32,9 @@ pub(super) const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, ten
 /// LINK_SENT → LINK_OPENED (any open state, in fact: it only moves time on for the others).
 pub(super) const OPEN_LINK_SQL: &str = "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
      WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
-pub(super) const INSERT_CEREMONY_SQL: &str =
-    "INSERT INTO ceremonies (id, job_id, challenge, rp_id, expire_time, used, create_time) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 pub(super) const IDENTITY_CREDENTIALS_SQL: &str = "SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id";
-pub(super) const CEREMONY_SQL: &str = "SELECT * FROM ceremonies WHERE id = $1 AND job_id = $2";
 
-/// The row mappers (`config_from_row`, ..., `ceremony_from_row`, `credential_from_row`) over
+/// The row mappers (`config_from_row`, ..., `credential_from_row`) over
 /// `$row`, whose `try_get(name)` fails with `$err` (sqlx rows, and rusqlite
 /// rows through `sqlite_direct`'s adapter).
 macro_rules! row_mappers {
@@ -116,19 +106,6 @@ macro_rules! row_mappers {
         }
 
         #[allow(dead_code)]
-        fn ceremony_from_row(r: &$row) -> Result<Ceremony, $err> {
-            Ok(Ceremony {
-                id: r.try_get("id")?,
-                job_id: r.try_get("job_id")?,
-                challenge: r.try_get("challenge")?,
-                rp_id: r.try_get("rp_id")?,
-                expire_time: r.try_get("expire_time")?,
-                used: r.try_get("used")?,
-                create_time: r.try_get("create_time")?,
-            })
-        }
-
-        #[allow(dead_code)]
         fn credential_from_row(r: &$row) -> Result<Credential, $err> {
             Ok(Credential {
                 id: r.try_get("id")?,
@@ -156,12 +133,19 @@ macro_rules! row_mappers {
 }
 pub(super) use row_mappers;
 
+/// Expands, in a backend module (which must `use super::*` and `sqlx::Row`,
+/// and have a `pool` field on `$store`), to:
+/// - the row mappers (`config_from_row`, ..., `credential_from_row`) over `$row`;
+/// - `complete_binding_on` and `open_link_on`, the statements of the two
+///   binding writes on a connection (`$conn`) the caller holds in a transaction;
+/// - `load_binding_context_pooled`, the binding path's read over the pool;
+/// - `impl Store for $store` with every method but those the backend passes
+///   in `{ ... }` (`complete_binding`, `start_ceremony`, `load_binding_context`).
 macro_rules! store_backend {
-    (store: $store:ty, row: $row:ty, conn: $conn:ty, mark_used: $mark_used:expr, { $($specific:tt)* }) => {
+    (store: $store:ty, row: $row:ty, conn: $conn:ty, { $($specific:tt)* }) => {
         $crate::store::shared::row_mappers!(row: $row, error: sqlx::Error);
 
         async fn complete_binding_on(conn: &mut $conn, c: &Credential, now: i64) -> StoreResult<()> {
-            // The job first: its row is the lock that serialises concurrent binds.
             let job = sqlx::query($crate::store::shared::COMPLETE_JOB_SQL)
             .bind(now)
             .bind(&c.ceremony_id)
@@ -171,14 +155,6 @@ macro_rules! store_backend {
             .await?;
             if job.rows_affected() != 1 {
                 return Err(StoreError::JobNotOpen);
-            }
-            let ceremony = sqlx::query($mark_used)
-                .bind(&c.ceremony_id)
-                .bind(&c.job_id)
-                .execute(&mut *conn)
-                .await?;
-            if ceremony.rows_affected() != 1 {
-                return Err(StoreError::CeremonyUsed);
             }
             sqlx::query($crate::store::shared::INSERT_CREDENTIAL_SQL)
             .bind(&c.id)
@@ -205,38 +181,16 @@ macro_rules! store_backend {
             Ok(())
         }
 
-        /// The writes of `:invokeAuthenticator` (the identity's passkeys are read before, outside).
-        async fn start_ceremony_on(conn: &mut $conn, c: &Ceremony, open_link: bool, now: i64) -> StoreResult<()> {
-            if open_link {
-                sqlx::query($crate::store::shared::OPEN_LINK_SQL).bind(now).bind(&c.job_id).execute(&mut *conn).await?;
-            }
-            sqlx::query($crate::store::shared::INSERT_CEREMONY_SQL)
-                .bind(&c.id)
-                .bind(&c.job_id)
-                .bind(&c.challenge)
-                .bind(&c.rp_id)
-                .bind(c.expire_time)
-                .bind(c.used)
-                .bind(c.create_time)
-                .execute(&mut *conn)
-                .await?;
+        /// `:invokeAuthenticator`'s write: the job `LINK_OPENED` (if still open).
+        async fn open_link_on(conn: &mut $conn, job_id: &str, now: i64) -> StoreResult<()> {
+            sqlx::query($crate::store::shared::OPEN_LINK_SQL).bind(now).bind(job_id).execute(&mut *conn).await?;
             Ok(())
         }
 
-        /// The two reads of the binding path over the pool (the backends'
-        /// `Store` methods call these, or something faster).
+        /// The binding path's read over the pool (the backends' `Store`
+        /// methods call it, or something faster).
         #[allow(dead_code)]
         impl $store {
-            async fn get_ceremony_pooled(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
-                let row = sqlx::query($crate::store::shared::CEREMONY_SQL)
-                    .bind(id)
-                    .bind(job_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.as_ref().map(ceremony_from_row).transpose()?)
-            }
-
-
             async fn load_binding_context_pooled(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
                 let row = sqlx::query(BINDING_CONTEXT_SQL)
                     .bind(job_id)
@@ -486,20 +440,6 @@ macro_rules! store_backend {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn insert_ceremony(&self, c: &Ceremony) -> StoreResult<()> {
-                sqlx::query($crate::store::shared::INSERT_CEREMONY_SQL)
-                    .bind(&c.id)
-                    .bind(&c.job_id)
-                    .bind(&c.challenge)
-                    .bind(&c.rp_id)
-                    .bind(c.expire_time)
-                    .bind(c.used)
-                    .bind(c.create_time)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
             async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>> {
                 let row = sqlx::query("SELECT * FROM credentials WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
                 Ok(row.as_ref().map(credential_from_row).transpose()?)
@@ -617,6 +557,16 @@ macro_rules! store_backend {
                     .fetch_optional(&self.pool)
                     .await?;
                 Ok(count.unwrap_or(0))
+            }
+
+            async fn service_key(&self, name: &str, candidate: &[u8], now: i64) -> StoreResult<Vec<u8>> {
+                sqlx::query("INSERT INTO service_keys (name, secret, create_time) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .bind(candidate)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(sqlx::query_scalar("SELECT secret FROM service_keys WHERE name = $1").bind(name).fetch_one(&self.pool).await?)
             }
 
             async fn dev_bootstrap(&self) -> StoreResult<Option<DevBootstrap>> {

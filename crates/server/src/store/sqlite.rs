@@ -1,6 +1,6 @@
 //! The SQLite implementation of `Store` (the embedded default).
 
-use super::sqlite_direct::{DirectSqlite, MARK_USED_SQL};
+use super::sqlite_direct::DirectSqlite;
 use super::*;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow};
 use sqlx::{Row, SqliteConnection};
@@ -59,7 +59,6 @@ super::shared::store_backend! {
     store: SqliteStore,
     row: SqliteRow,
     conn: SqliteConnection,
-    mark_used: MARK_USED_SQL,
     {
         async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
             if let Some(direct) = &self.direct {
@@ -71,14 +70,15 @@ super::shared::store_backend! {
             Ok(())
         }
 
-        async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+        async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
             if let Some(direct) = &self.direct {
-                return direct.start_ceremony(c, identity_id, open_link, now).await;
+                return direct.start_ceremony(job_id, identity_id, open_link, now).await;
             }
             let credentials = self.list_credentials(identity_id).await?;
-            let mut tx = self.pool.begin().await?;
-            start_ceremony_on(&mut tx, c, open_link, now).await?;
-            tx.commit().await?;
+            if open_link {
+                let mut conn = self.pool.acquire().await?;
+                open_link_on(&mut conn, job_id, now).await?;
+            }
             Ok(credentials)
         }
 
@@ -86,13 +86,6 @@ super::shared::store_backend! {
             match &self.direct {
                 Some(direct) => direct.load_binding_context(tenant_id, realm_id, identity_id, job_id),
                 None => self.load_binding_context_pooled(tenant_id, realm_id, identity_id, job_id).await,
-            }
-        }
-
-        async fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
-            match &self.direct {
-                Some(direct) => direct.get_ceremony(job_id, id),
-                None => self.get_ceremony_pooled(job_id, id).await,
             }
         }
     }

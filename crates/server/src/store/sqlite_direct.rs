@@ -14,16 +14,13 @@
 //! never wait for a writer, and writers wait for each other's lock through
 //! `busy_timeout`.
 
-use super::shared::{row_mappers, CEREMONY_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CEREMONY_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL};
+use super::shared::{row_mappers, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL};
 use super::*;
 use rusqlite::types::FromSql;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, RowIndex};
+use rusqlite::{Connection, OpenFlags, Row, RowIndex};
 use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::oneshot;
-
-/// The SQLite statement that marks a ceremony used (its booleans are integers).
-pub(super) const MARK_USED_SQL: &str = "UPDATE ceremonies SET used = 1 WHERE id = $1 AND job_id = $2 AND used = 0";
 
 /// At most this many writes share a commit.
 const MAX_BATCH: usize = 128;
@@ -58,55 +55,42 @@ const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 /// A binding write for the writer thread; the answer is sent only after the
 /// transaction holding it has committed.
 enum Write {
-    StartCeremony { ceremony: Ceremony, open_link: bool, now: i64, reply: oneshot::Sender<StoreResult<()>> },
+    OpenLink { job_id: String, now: i64, reply: oneshot::Sender<StoreResult<()>> },
     CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
 }
 
 /// A write that ran, and its answer, held until the batch commits.
 enum Done {
-    StartCeremony(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
-    CompleteBinding(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
+    Answer(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
 }
 
 impl Write {
     /// Runs the write (inside the caller's savepoint); true when it succeeded.
     fn run(self, conn: &Connection) -> (Done, bool) {
-        match self {
-            Write::StartCeremony { ceremony, open_link, now, reply } => {
-                let r = start_ceremony_on(conn, &ceremony, open_link, now);
-                let ok = r.is_ok();
-                (Done::StartCeremony(reply, r), ok)
-            }
-            Write::CompleteBinding { credential, now, reply } => {
-                let r = complete_binding_on(conn, &credential, now);
-                let ok = r.is_ok();
-                (Done::CompleteBinding(reply, r), ok)
-            }
-        }
+        let (reply, result) = match self {
+            Write::OpenLink { job_id, now, reply } => (reply, open_link_on(conn, &job_id, now)),
+            Write::CompleteBinding { credential, now, reply } => (reply, complete_binding_on(conn, &credential, now)),
+        };
+        let ok = result.is_ok();
+        (Done::Answer(reply, result), ok)
     }
 
     fn fail(self, message: &str) {
-        match self {
-            Write::StartCeremony { reply, .. } => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
-            Write::CompleteBinding { reply, .. } => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
-        }
+        let (Write::OpenLink { reply, .. } | Write::CompleteBinding { reply, .. }) = self;
+        drop(reply.send(Err(StoreError::Failed(message.to_owned()))));
     }
 }
 
 impl Done {
     fn send(self) {
         // A requester that went away (client disconnected) just misses its answer.
-        match self {
-            Done::StartCeremony(reply, r) => drop(reply.send(r)),
-            Done::CompleteBinding(reply, r) => drop(reply.send(r)),
-        }
+        let Done::Answer(reply, result) = self;
+        drop(reply.send(result));
     }
 
     fn fail(self, message: &str) {
-        match self {
-            Done::StartCeremony(reply, _) => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
-            Done::CompleteBinding(reply, _) => drop(reply.send(Err(StoreError::Failed(message.to_owned())))),
-        }
+        let Done::Answer(reply, _) = self;
+        drop(reply.send(Err(StoreError::Failed(message.to_owned()))));
     }
 }
 
@@ -129,20 +113,14 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == SQLITE_CONSTRAINT_UNIQUE || f.extended_code == SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-fn start_ceremony_on(conn: &Connection, c: &Ceremony, open_link: bool, now: i64) -> StoreResult<()> {
-    if open_link {
-        conn.prepare_cached(OPEN_LINK_SQL)?.execute((now, &c.job_id))?;
-    }
-    conn.prepare_cached(INSERT_CEREMONY_SQL)?.execute((&c.id, &c.job_id, &c.challenge, &c.rp_id, c.expire_time, c.used, c.create_time))?;
+fn open_link_on(conn: &Connection, job_id: &str, now: i64) -> StoreResult<()> {
+    conn.prepare_cached(OPEN_LINK_SQL)?.execute((now, job_id))?;
     Ok(())
 }
 
 fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResult<()> {
     if conn.prepare_cached(COMPLETE_JOB_SQL)?.execute((now, &c.ceremony_id, &c.id, &c.job_id))? != 1 {
         return Err(StoreError::JobNotOpen);
-    }
-    if conn.prepare_cached(MARK_USED_SQL)?.execute((&c.ceremony_id, &c.job_id))? != 1 {
-        return Err(StoreError::CeremonyUsed);
     }
     let transports = super::shared::to_json(&c.transports);
     conn.prepare_cached(INSERT_CREDENTIAL_SQL)?
@@ -193,7 +171,7 @@ fn run_writer(conn: Connection, rx: mpsc::Receiver<Write>) {
 }
 
 /// One transaction for the batch; each write in its own savepoint, so a
-/// refused write (job not open, ceremony used, credential exists) leaves no
+/// refused write (job not open, credential exists) leaves no
 /// trace and does not undo the others. Answers go out after COMMIT; if the
 /// commit fails, every write of the batch answers an error.
 fn write_batch(conn: &Connection, batch: impl Iterator<Item = Write>) {
@@ -299,27 +277,19 @@ impl DirectSqlite {
         })
     }
 
-    pub(super) fn get_ceremony(&self, job_id: &str, id: &str) -> StoreResult<Option<Ceremony>> {
-        self.read(|conn| {
-            let ceremony = conn
-                .prepare_cached(CEREMONY_SQL)?
-                .query_row((id, job_id), |r| ceremony_from_row(r))
-                .optional()?;
-            Ok(ceremony)
-        })
-    }
-
     /// The identity's passkeys are read by a reader first: the single writer
     /// (which every binding waits for) then only writes.
-    pub(super) async fn start_ceremony(&self, c: &Ceremony, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
+    pub(super) async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
         let credentials = self.read(|conn| {
             let mut stmt = conn.prepare_cached(IDENTITY_CREDENTIALS_SQL)?;
             let credentials = stmt.query_map([identity_id], |r| credential_from_row(r))?.collect::<Result<_, _>>()?;
             Ok(credentials)
         })?;
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(Write::StartCeremony { ceremony: c.clone(), open_link, now, reply }).map_err(|_| writer_gone())?;
-        answer.await.map_err(|_| writer_gone())??;
+        if open_link {
+            let (reply, answer) = oneshot::channel();
+            self.writer.send(Write::OpenLink { job_id: job_id.to_owned(), now, reply }).map_err(|_| writer_gone())?;
+            answer.await.map_err(|_| writer_gone())??;
+        }
         Ok(credentials)
     }
 
@@ -341,7 +311,8 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(include_str!("../../migrations/0001_initial.sql")).unwrap();
         conn.execute_batch(include_str!("../../migrations/0003_production.sql")).unwrap();
-        for sql in [BINDING_CONTEXT_SQL, CEREMONY_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CEREMONY_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL, MARK_USED_SQL] {
+        conn.execute_batch(include_str!("../../migrations/0004_sealed_ceremonies.sql")).unwrap();
+        for sql in [BINDING_CONTEXT_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL] {
             let stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
             for i in 1..=stmt.parameter_count() {
                 assert_eq!(stmt.parameter_name(i), Some(format!("${i}").as_str()), "{sql}");
