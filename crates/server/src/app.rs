@@ -2,11 +2,11 @@
 
 use crate::config::Config;
 use crate::error::{json_errors, not_found_fallback};
-use crate::mail::{self, DynMailer};
 use crate::ceremony::CeremonyKey;
+use crate::mail::{self, DynMailer};
 use crate::routes;
-use crate::store::{self, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
-use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros};
+use crate::store::{self, ApiToken, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
+use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros, random_bytes, SECOND};
 use axum::routing::any;
 use lettre::message::Mailbox;
 use axum::Router;
@@ -158,7 +158,7 @@ async fn ensure_dev_fixtures(store: &DynStore) -> Result<DevBootstrap, String> {
     store.create_tenant(&tenant).await.map_err(err)?;
     store.create_realm(&realm).await.map_err(err)?;
     store.insert_authenticator_config(&config).await.map_err(err)?;
-    store.create_api_token(&hash_secret(&token), &tenant.id, now).await.map_err(err)?;
+    store.insert_api_token(&ApiToken::new(hash_secret(&token), tenant.id.clone(), None, None, now)).await.map_err(err)?;
     let dev = DevBootstrap { tenant_id: tenant.id, realm_id: realm.id, authenticator_config_id: config.id, api_token: token };
     store.save_dev_bootstrap(&dev).await.map_err(err)
 }
@@ -175,7 +175,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     tracing::info!(mailer = %mailer.describe(), from = %mail_from, "enrollment emails");
     let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
     let ceremony_key = store
-        .service_key("ceremony", &crate::util::random_bytes::<32>(), crate::util::now_micros())
+        .service_key("ceremony", &random_bytes::<32>(), now_micros())
         .await
         .map_err(|e| format!("cannot load the ceremony key: {e}"))?;
     let ceremony_key = Arc::new(CeremonyKey::from_bytes(&ceremony_key).ok_or("the stored ceremony key is not 32 bytes")?);
@@ -187,11 +187,11 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         dev,
         mailer,
         mail_from,
-        job_lifetime: i64::from(config.job_expiry_seconds) * crate::util::SECOND,
+        job_lifetime: i64::from(config.job_expiry_seconds) * SECOND,
         max_token_failures_per_job: i64::from(config.max_token_failures_per_job),
         max_token_failures_per_client: i64::from(config.max_token_failures_per_client),
         ceremony_key,
-        ceremony_lifetime: i64::from(config.ceremony_seconds) * crate::util::SECOND,
+        ceremony_lifetime: i64::from(config.ceremony_seconds) * SECOND,
     };
     let app = router(state.clone(), &config);
     let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });

@@ -90,15 +90,7 @@ async fn token(store: &DynStore, action: TokenAction) -> Result<String, String> 
                 }
             }
             let secret = new_secret();
-            let token = ApiToken {
-                id: new_id(),
-                token_hash: hash_secret(&secret),
-                tenant_id,
-                realm_id,
-                description,
-                create_time: now_micros(),
-                revoke_time: None,
-            };
+            let token = ApiToken::new(hash_secret(&secret), tenant_id, realm_id, description, now_micros());
             store.insert_api_token(&token).await.map_err(db)?;
             Ok(json!({"id": token.id, "token": secret, "tenant_id": token.tenant_id, "realm_id": token.realm_id}).to_string())
         }

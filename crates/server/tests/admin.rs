@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use passbind_server::store::{Realm, Tenant};
+use passbind_server::store::{ApiToken, Realm, Tenant};
 use passbind_server::util::{hash_secret, now_micros};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -46,7 +46,7 @@ async fn tokens_are_required_and_scoped_to_their_tenant(db: Db) {
         .create_realm(&Realm { id: "00000000000000bb".into(), tenant_id: "00000000000000aa".into(), display_name: "Other realm".into(), create_time: now })
         .await
         .unwrap();
-    store.create_api_token(&hash_secret("other-token"), "00000000000000aa", now).await.unwrap();
+    store.insert_api_token(&ApiToken::new(hash_secret("other-token"), "00000000000000aa".into(), None, None, now)).await.unwrap();
     // A token of another tenant sees nothing here: 404, as if nothing existed.
     let r = s.send(Method::GET, &path, Some("other-token"), None).await;
     assert_eq!((r.status, r.code().as_str()), (404, "not_found"));

@@ -40,14 +40,9 @@ fn invalid_link() -> ApiError {
     ApiError::new(ErrorCode::InvalidLink, "the binding link is not valid")
 }
 
-/// The job the path names, if `token` is its token. Unknown jobs and wrong
-/// tokens look the same to the caller on purpose; hashes compare in constant time.
-fn authorize_token(ctx: Option<Context>, token: &str) -> ApiResult<Context> {
-    let ctx = ctx.ok_or_else(invalid_link)?;
-    if !constant_time_eq(hash_secret(token).as_bytes(), ctx.job.token_hash.as_bytes()) {
-        return Err(invalid_link());
-    }
-    Ok(ctx)
+/// Whether `token` is the job's token (hashes compare in constant time).
+fn token_matches(ctx: &Context, token: &str) -> bool {
+    constant_time_eq(hash_secret(token).as_bytes(), ctx.job.token_hash.as_bytes())
 }
 
 /// Failed token attempts are counted in the database (so every instance
@@ -59,40 +54,33 @@ tokio::task_local! {
     pub static CLIENT_IP: Option<std::net::IpAddr>;
 }
 
-fn rate_keys(ctx: &Option<Context>) -> Vec<String> {
-    let mut keys = Vec::new();
-    if let Some(ctx) = ctx {
-        keys.push(format!("job:{}", ctx.job.id));
+/// The job the path names, if `token` is its token. Unknown jobs and wrong
+/// tokens look the same to the caller on purpose. Behind the rate limit:
+/// once a job or a client has had too many failed attempts in the window,
+/// every wrong token answers 429 until the window ends. The right token
+/// still works, so guessing cannot lock a user out of their own link (and a
+/// 256-bit token is never guessed: telling "right" from "429" leaks nothing
+/// usable). The counters' keys are made only when a token is wrong.
+async fn authorize_token_limited(state: &AppState, ctx: Option<Context>, token: &str) -> ApiResult<Context> {
+    let mut limits = Vec::with_capacity(2);
+    match ctx {
+        Some(ctx) if token_matches(&ctx, token) => return Ok(ctx),
+        Some(ctx) => limits.push((format!("job:{}", ctx.job.id), state.max_token_failures_per_job)),
+        None => {}
     }
     if let Ok(Some(ip)) = CLIENT_IP.try_with(|ip| *ip) {
-        keys.push(format!("client:{ip}"));
+        limits.push((format!("client:{ip}"), state.max_token_failures_per_client));
     }
-    keys
-}
-
-/// `authorize_token` behind the rate limit: once a job or a client has had
-/// too many failed attempts in the window, every wrong token answers 429
-/// until the window ends. The right token still works, so guessing cannot
-/// lock a user out of their own link (and a 256-bit token is never guessed:
-/// telling "right" from "429" leaks nothing usable).
-async fn authorize_token_limited(state: &AppState, ctx: Option<Context>, token: &str) -> ApiResult<Context> {
     let now = now_micros();
-    let keys = rate_keys(&ctx);
-    match authorize_token(ctx, token) {
-        Ok(ctx) => Ok(ctx),
-        Err(e) => {
-            for key in &keys {
-                let limit = if key.starts_with("job:") { state.max_token_failures_per_job } else { state.max_token_failures_per_client };
-                if state.store.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= limit {
-                    return Err(ApiError::new(ErrorCode::ResourceExhausted, "too many failed attempts with this link: try again later"));
-                }
-            }
-            for key in &keys {
-                state.store.record_token_failure(key, now, TOKEN_FAILURE_WINDOW).await?;
-            }
-            Err(e)
+    for (key, limit) in &limits {
+        if state.store.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= *limit {
+            return Err(ApiError::new(ErrorCode::ResourceExhausted, "too many failed attempts with this link: try again later"));
         }
     }
+    for (key, _) in &limits {
+        state.store.record_token_failure(key, now, TOKEN_FAILURE_WINDOW).await?;
+    }
+    Err(invalid_link())
 }
 
 /// A browser call must come from an origin allowed to run the ceremony (or

@@ -2,6 +2,7 @@
 //! need, so a PostgreSQL implementation can sit beside the SQLite one and
 //! the routes never know which is in use.
 
+mod group_commit;
 mod postgres;
 mod shared;
 mod sqlite;
@@ -58,6 +59,13 @@ pub struct ApiToken {
     pub description: Option<String>,
     pub create_time: i64,
     pub revoke_time: Option<i64>,
+}
+
+impl ApiToken {
+    /// A new, unrevoked token record for the secret whose hash is `token_hash`.
+    pub fn new(token_hash: String, tenant_id: String, realm_id: Option<String>, description: Option<String>, now: i64) -> Self {
+        ApiToken { id: crate::util::new_id(), token_hash, tenant_id, realm_id, description, create_time: now, revoke_time: None }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -250,9 +258,6 @@ pub const TERMINAL_JOB_STATES: [&str; 4] = ["COMPLETE", "EXPIRED", "REVOKED", "F
 pub trait Store: Send + Sync {
     async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
     async fn create_realm(&self, realm: &Realm) -> StoreResult<()>;
-    async fn create_api_token(&self, token_hash: &str, tenant_id: &str, now: i64) -> StoreResult<()>;
-    /// The tenant an API token (by hash) belongs to.
-    async fn tenant_for_token(&self, token_hash: &str) -> StoreResult<Option<String>>;
     async fn get_tenant(&self, id: &str) -> StoreResult<Option<Tenant>>;
     async fn get_realm(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Option<Realm>>;
 
@@ -265,7 +270,6 @@ pub trait Store: Send + Sync {
     /// `Conflict` when the username is taken in the realm.
     async fn insert_identity(&self, identity: &Identity) -> StoreResult<()>;
     async fn get_identity(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<Option<Identity>>;
-    async fn list_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Vec<Identity>>;
     /// Saves display name, email and status (username and handle never change).
     async fn update_identity(&self, identity: &Identity) -> StoreResult<()>;
 
@@ -274,7 +278,6 @@ pub trait Store: Send + Sync {
     async fn list_jobs(&self, tenant_id: &str, realm_id: &str, identity_id: &str) -> StoreResult<Vec<Job>>;
     /// Moves an open job to `state`; false when it was already terminal.
     async fn set_job_state(&self, job_id: &str, state: &str, now: i64) -> StoreResult<bool>;
-
 
     async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>>;
     async fn list_credentials(&self, identity_id: &str) -> StoreResult<Vec<Credential>>;
@@ -286,20 +289,8 @@ pub trait Store: Send + Sync {
     async fn complete_binding(&self, credential: &Credential, now: i64) -> StoreResult<()>;
 
     /// The job a browser link names with its tenant, realm, identity and
-    /// authenticator config; None when any of them is missing. (The default
-    /// runs five queries; the stores override it with one join.)
-    async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
-        let Some(job) = self.get_job(tenant_id, realm_id, identity_id, job_id).await? else { return Ok(None) };
-        let (Some(tenant), Some(realm), Some(identity), Some(config)) = (
-            self.get_tenant(&job.tenant_id).await?,
-            self.get_realm(&job.tenant_id, &job.realm_id).await?,
-            self.get_identity(&job.tenant_id, &job.realm_id, &job.identity_id).await?,
-            self.get_authenticator_config(&job.tenant_id, &job.realm_id, &job.authenticator_config_id).await?,
-        ) else {
-            return Ok(None);
-        };
-        Ok(Some(BindingContext { tenant, realm, identity, job, config }))
-    }
+    /// authenticator config, in one query; None when any of them is missing.
+    async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>>;
 
     /// A ceremony starts (`:invokeAuthenticator`): moves the job
     /// `LINK_OPENED` when `open_link` (only while it is not terminal) and
@@ -311,7 +302,6 @@ pub trait Store: Send + Sync {
     /// `candidate`, stored now (the first instance to start wins; all share it).
     async fn service_key(&self, name: &str, candidate: &[u8], now: i64) -> StoreResult<Vec<u8>>;
 
-    // --- Issue 4 (additive) ---
     async fn insert_api_token(&self, token: &ApiToken) -> StoreResult<()>;
     /// The unrevoked token with this hash.
     async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;

@@ -14,43 +14,21 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRo
 use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};
+use tokio::sync::mpsc;
 
 pub struct PgStore {
     pool: PgPool,
-    writer: mpsc::UnboundedSender<Write>,
+    writer: mpsc::UnboundedSender<Queued>,
 }
 
-/// A binding write for the writer task; answered after its batch committed.
-enum Write {
-    OpenLink { job_id: String, now: i64, reply: oneshot::Sender<StoreResult<()>> },
-    CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
-}
-
-impl Write {
-    fn job_id(&self) -> &str {
-        match self {
-            Write::OpenLink { job_id, .. } => job_id,
-            Write::CompleteBinding { credential, .. } => &credential.job_id,
-        }
-    }
-
-    fn reply(self) -> oneshot::Sender<StoreResult<()>> {
-        match self {
-            Write::OpenLink { reply, .. } | Write::CompleteBinding { reply, .. } => reply,
-        }
-    }
-}
-
-/// At most this many writes share a commit.
-const MAX_BATCH: usize = 128;
 /// Writer tasks: each batch is a string of round trips to PostgreSQL, so
 /// several batches are in flight at once (PostgreSQL flushes their commits together).
 const WRITERS: usize = 4;
 
 /// Takes the writes waiting at each moment and commits them together. Each
 /// batch takes a pool connection, so a lost connection is replaced.
-async fn run_writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Write>>>) {
+async fn run_writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<Queued>>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.lock().await.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let writes = std::mem::take(&mut batch);
@@ -58,7 +36,7 @@ async fn run_writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedRece
             Ok(mut conn) => write_batch(&mut conn, writes).await,
             Err(e) => {
                 let message = format!("no database connection: {e}");
-                writes.into_iter().for_each(|w| drop(w.reply().send(Err(StoreError::Failed(message.clone())))));
+                writes.into_iter().for_each(|w| w.fail(&message));
             }
         }
     }
@@ -67,50 +45,59 @@ async fn run_writer(pool: PgPool, rx: Arc<tokio::sync::Mutex<mpsc::UnboundedRece
 /// One transaction; each write in its own savepoint, so a refused write
 /// (job not open, credential exists) is undone alone and the
 /// others go on. Answers go out after COMMIT; if it fails, all answer errors.
-async fn write_batch(conn: &mut PgConnection, mut writes: Vec<Write>) {
+async fn write_batch(conn: &mut PgConnection, mut writes: Vec<Queued>) {
     // Every write locks its job's row first. Batches run side by side (and on
     // other instances), so all take those locks in one order, by job ID: no
     // batch can hold one row while waiting for another that a second batch
     // holds while waiting for the first (a deadlock, which PostgreSQL would
     // break by failing a write). Stable: one job's writes keep their order.
     writes.sort_by(|a, b| a.job_id().cmp(b.job_id()));
-    let fail_all = |done: Vec<(oneshot::Sender<StoreResult<()>>, StoreResult<()>)>, message: String| {
-        done.into_iter().for_each(|(reply, _)| drop(reply.send(Err(StoreError::Failed(message.clone())))));
+    let mut done: Vec<Answered> = Vec::with_capacity(writes.len());
+    let mut writes = writes.into_iter();
+    let failure = match run_all(conn, &mut writes, &mut done).await {
+        Ok(()) => match sqlx::raw_sql("COMMIT").execute(&mut *conn).await {
+            Ok(_) => return done.into_iter().for_each(Answered::send),
+            Err(e) => format!("the batch was not committed: {e}"),
+        },
+        Err(message) => message,
     };
-    if let Err(e) = sqlx::raw_sql("BEGIN").execute(&mut *conn).await {
-        return fail_all(writes.into_iter().map(|w| (w.reply(), Ok(()))).collect(), format!("cannot begin a transaction: {e}"));
-    }
-    let mut done = Vec::with_capacity(writes.len());
+    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+    done.into_iter().for_each(|d| d.fail(&failure));
+    writes.for_each(|w| w.fail(&failure));
+}
+
+/// BEGIN, then each write in its savepoint; stops at the first statement
+/// that is not a write's own refusal (the batch then fails as a whole).
+async fn run_all(conn: &mut PgConnection, writes: &mut impl Iterator<Item = Queued>, done: &mut Vec<Answered>) -> Result<(), String> {
+    sqlx::raw_sql("BEGIN").execute(&mut *conn).await.map_err(|e| format!("cannot begin a transaction: {e}"))?;
     for w in writes {
         if let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *conn).await {
-            done.push((w.reply(), Ok(())));
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            return fail_all(done, format!("the batch failed: {e}"));
+            w.fail(&format!("the batch failed: {e}"));
+            return Err(format!("the batch failed: {e}"));
         }
-        let (reply, result) = match w {
-            Write::OpenLink { job_id, now, reply } => (reply, open_link_on(conn, &job_id, now).await),
-            Write::CompleteBinding { credential, now, reply } => (reply, complete_binding_on(conn, &credential, now).await),
+        let result = match &w.write {
+            BindingWrite::OpenLink { job_id } => open_link_on(conn, job_id, w.now).await,
+            BindingWrite::CompleteBinding { credential } => complete_binding_on(conn, credential, w.now).await,
         };
         let end = if result.is_ok() { "RELEASE SAVEPOINT w" } else { "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w" };
-        done.push((reply, result));
-        if let Err(e) = sqlx::raw_sql(end).execute(&mut *conn).await {
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            return fail_all(done, format!("the batch failed: {e}"));
-        }
+        done.push(w.answered(result));
+        sqlx::raw_sql(end).execute(&mut *conn).await.map_err(|e| format!("the batch failed: {e}"))?;
     }
-    if let Err(e) = sqlx::raw_sql("COMMIT").execute(&mut *conn).await {
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-        return fail_all(done, format!("the batch was not committed: {e}"));
-    }
-    done.into_iter().for_each(|(reply, result)| drop(reply.send(result)));
+    Ok(())
+}
+
+/// `:invokeAuthenticator`'s write: the job `LINK_OPENED` (if still open).
+async fn open_link_on(conn: &mut PgConnection, job_id: &str, now: i64) -> StoreResult<()> {
+    sqlx::query(super::shared::SET_JOB_STATE_SQL).bind("LINK_OPENED").bind(now).bind(job_id).execute(&mut *conn).await?;
+    Ok(())
 }
 
 impl PgStore {
-    async fn write(&self, make: impl FnOnce(oneshot::Sender<StoreResult<()>>) -> Write) -> StoreResult<()> {
-        let gone = || StoreError::Failed("the database writer stopped".into());
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(make(reply)).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+    /// Hands a write to the writer tasks; answers after its batch committed.
+    async fn write(&self, write: BindingWrite, now: i64) -> StoreResult<()> {
+        let (queued, answer) = Queued::new(write, now);
+        self.writer.send(queued).map_err(|_| group_commit::writer_gone())?;
+        group_commit::answer(answer).await
     }
 }
 
@@ -155,13 +142,13 @@ super::shared::store_backend! {
     conn: PgConnection,
     {
         async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
-            self.write(|reply| Write::CompleteBinding { credential: c.clone(), now, reply }).await
+            self.write(BindingWrite::CompleteBinding { credential: c.clone() }, now).await
         }
 
         async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
             let credentials = self.list_credentials(identity_id).await?;
             if open_link {
-                self.write(|reply| Write::OpenLink { job_id: job_id.to_owned(), now, reply }).await?;
+                self.write(BindingWrite::OpenLink { job_id: job_id.to_owned() }, now).await?;
             }
             Ok(credentials)
         }

@@ -29,9 +29,9 @@ pub(super) const COMPLETE_JOB_SQL: &str = "UPDATE credential_binding_jobs SET st
 pub(super) const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
      public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
-/// LINK_SENT → LINK_OPENED (any open state, in fact: it only moves time on for the others).
-pub(super) const OPEN_LINK_SQL: &str = "UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = $1 \
-     WHERE id = $2 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
+/// An open job moved to state $1 (a terminal job stays as it is).
+pub(super) const SET_JOB_STATE_SQL: &str = "UPDATE credential_binding_jobs SET state = $1, update_time = $2 \
+     WHERE id = $3 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
 pub(super) const IDENTITY_CREDENTIALS_SQL: &str = "SELECT * FROM credentials WHERE identity_id = $1 ORDER BY create_time, id";
 
 /// The row mappers (`config_from_row`, ..., `credential_from_row`) over
@@ -136,8 +136,8 @@ pub(super) use row_mappers;
 /// Expands, in a backend module (which must `use super::*` and `sqlx::Row`,
 /// and have a `pool` field on `$store`), to:
 /// - the row mappers (`config_from_row`, ..., `credential_from_row`) over `$row`;
-/// - `complete_binding_on` and `open_link_on`, the statements of the two
-///   binding writes on a connection (`$conn`) the caller holds in a transaction;
+/// - `complete_binding_on`, the statements of `:bindCredential`'s write on a
+///   connection (`$conn`) the caller holds in a transaction;
 /// - `load_binding_context_pooled`, the binding path's read over the pool;
 /// - `impl Store for $store` with every method but those the backend passes
 ///   in `{ ... }` (`complete_binding`, `start_ceremony`, `load_binding_context`).
@@ -181,15 +181,8 @@ macro_rules! store_backend {
             Ok(())
         }
 
-        /// `:invokeAuthenticator`'s write: the job `LINK_OPENED` (if still open).
-        async fn open_link_on(conn: &mut $conn, job_id: &str, now: i64) -> StoreResult<()> {
-            sqlx::query($crate::store::shared::OPEN_LINK_SQL).bind(now).bind(job_id).execute(&mut *conn).await?;
-            Ok(())
-        }
-
         /// The binding path's read over the pool (the backends' `Store`
         /// methods call it, or something faster).
-        #[allow(dead_code)]
         impl $store {
             async fn load_binding_context_pooled(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
                 let row = sqlx::query(BINDING_CONTEXT_SQL)
@@ -227,24 +220,6 @@ macro_rules! store_backend {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
-            }
-
-            async fn create_api_token(&self, token_hash: &str, tenant_id: &str, now: i64) -> StoreResult<()> {
-                sqlx::query("INSERT INTO api_tokens (token_hash, tenant_id, create_time, id) VALUES ($1, $2, $3, $4)")
-                    .bind(token_hash)
-                    .bind(tenant_id)
-                    .bind(now)
-                    .bind(crate::util::new_id())
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn tenant_for_token(&self, token_hash: &str) -> StoreResult<Option<String>> {
-                Ok(sqlx::query_scalar("SELECT tenant_id FROM api_tokens WHERE token_hash = $1 AND revoke_time IS NULL")
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?)
             }
 
             async fn get_tenant(&self, id: &str) -> StoreResult<Option<Tenant>> {
@@ -360,15 +335,6 @@ macro_rules! store_backend {
                 Ok(row.as_ref().map(identity_from_row).transpose()?)
             }
 
-            async fn list_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Vec<Identity>> {
-                let rows = sqlx::query("SELECT * FROM identities WHERE tenant_id = $1 AND realm_id = $2 ORDER BY create_time, id")
-                    .bind(tenant_id)
-                    .bind(realm_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(rows.iter().map(identity_from_row).collect::<Result<_, _>>()?)
-            }
-
             async fn update_identity(&self, i: &Identity) -> StoreResult<()> {
                 sqlx::query("UPDATE identities SET display_name = $1, email_address = $2, status = $3, update_time = $4 WHERE id = $5")
                     .bind(&i.display_name)
@@ -428,10 +394,7 @@ macro_rules! store_backend {
             }
 
             async fn set_job_state(&self, job_id: &str, state: &str, now: i64) -> StoreResult<bool> {
-                let done = sqlx::query(
-                    "UPDATE credential_binding_jobs SET state = $1, update_time = $2 \
-                     WHERE id = $3 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
-                )
+                let done = sqlx::query($crate::store::shared::SET_JOB_STATE_SQL)
                 .bind(state)
                 .bind(now)
                 .bind(job_id)

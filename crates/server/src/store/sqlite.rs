@@ -43,7 +43,7 @@ impl SqliteStore {
         let max = if in_memory { 1 } else { 8 };
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
-            .connect_with(options.clone())
+            .connect_with(options)
             .await
             .map_err(|e| format!("cannot open {url:?}: {e}"))?;
         MIGRATOR.run(&pool).await.map_err(|e| format!("migrations failed: {e}"))?;
@@ -76,8 +76,7 @@ super::shared::store_backend! {
             }
             let credentials = self.list_credentials(identity_id).await?;
             if open_link {
-                let mut conn = self.pool.acquire().await?;
-                open_link_on(&mut conn, job_id, now).await?;
+                self.set_job_state(job_id, "LINK_OPENED", now).await?;
             }
             Ok(credentials)
         }

@@ -14,16 +14,14 @@
 //! never wait for a writer, and writers wait for each other's lock through
 //! `busy_timeout`.
 
-use super::shared::{row_mappers, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL};
+use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};
+use super::shared::{row_mappers, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CREDENTIAL_SQL, SET_JOB_STATE_SQL};
 use super::*;
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, OpenFlags, Row, RowIndex};
 use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::sync::oneshot;
 
-/// At most this many writes share a commit.
-const MAX_BATCH: usize = 128;
 /// Reader connections kept open between requests (more are opened while
 /// more requests read at once, and closed afterwards).
 const MAX_IDLE_READERS: usize = 8;
@@ -44,55 +42,13 @@ row_mappers!(row: Row<'_>, error: rusqlite::Error);
 pub(super) struct DirectSqlite {
     path: String,
     readers: Mutex<Vec<Connection>>,
-    writer: mpsc::Sender<Write>,
+    writer: mpsc::Sender<Queued>,
     /// Dropped with the store, which stops the checkpointer thread.
     _checkpointer: mpsc::Sender<()>,
 }
 
 /// How often the checkpointer copies committed WAL frames into the database.
 const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
-
-/// A binding write for the writer thread; the answer is sent only after the
-/// transaction holding it has committed.
-enum Write {
-    OpenLink { job_id: String, now: i64, reply: oneshot::Sender<StoreResult<()>> },
-    CompleteBinding { credential: Credential, now: i64, reply: oneshot::Sender<StoreResult<()>> },
-}
-
-/// A write that ran, and its answer, held until the batch commits.
-enum Done {
-    Answer(oneshot::Sender<StoreResult<()>>, StoreResult<()>),
-}
-
-impl Write {
-    /// Runs the write (inside the caller's savepoint); true when it succeeded.
-    fn run(self, conn: &Connection) -> (Done, bool) {
-        let (reply, result) = match self {
-            Write::OpenLink { job_id, now, reply } => (reply, open_link_on(conn, &job_id, now)),
-            Write::CompleteBinding { credential, now, reply } => (reply, complete_binding_on(conn, &credential, now)),
-        };
-        let ok = result.is_ok();
-        (Done::Answer(reply, result), ok)
-    }
-
-    fn fail(self, message: &str) {
-        let (Write::OpenLink { reply, .. } | Write::CompleteBinding { reply, .. }) = self;
-        drop(reply.send(Err(StoreError::Failed(message.to_owned()))));
-    }
-}
-
-impl Done {
-    fn send(self) {
-        // A requester that went away (client disconnected) just misses its answer.
-        let Done::Answer(reply, result) = self;
-        drop(reply.send(result));
-    }
-
-    fn fail(self, message: &str) {
-        let Done::Answer(reply, _) = self;
-        drop(reply.send(Err(StoreError::Failed(message.to_owned()))));
-    }
-}
 
 fn open_connection(path: &str) -> rusqlite::Result<Connection> {
     // NO_MUTEX: each connection is used by one thread at a time (the pool's lock or the writer thread).
@@ -114,7 +70,7 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 fn open_link_on(conn: &Connection, job_id: &str, now: i64) -> StoreResult<()> {
-    conn.prepare_cached(OPEN_LINK_SQL)?.execute((now, job_id))?;
+    conn.prepare_cached(SET_JOB_STATE_SQL)?.execute(("LINK_OPENED", now, job_id))?;
     Ok(())
 }
 
@@ -148,7 +104,7 @@ fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResu
     Ok(())
 }
 
-fn run_writer(conn: Connection, rx: mpsc::Receiver<Write>) {
+fn run_writer(conn: Connection, rx: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // Ends when the store is dropped (every sender gone).
     while let Ok(first) = rx.recv() {
@@ -174,7 +130,7 @@ fn run_writer(conn: Connection, rx: mpsc::Receiver<Write>) {
 /// refused write (job not open, credential exists) leaves no
 /// trace and does not undo the others. Answers go out after COMMIT; if the
 /// commit fails, every write of the batch answers an error.
-fn write_batch(conn: &Connection, batch: impl Iterator<Item = Write>) {
+fn write_batch(conn: &Connection, batch: impl Iterator<Item = Queued>) {
     if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
         let message = format!("cannot begin a transaction: {e}");
         batch.for_each(|w| w.fail(&message));
@@ -192,9 +148,9 @@ fn write_batch(conn: &Connection, batch: impl Iterator<Item = Write>) {
             w.fail(&format!("the batch failed: {message}"));
             continue;
         }
-        let (answer, ok) = w.run(conn);
+        let answer = run(conn, w);
+        let end = if answer.is_ok() { exec(conn, "RELEASE w") } else { exec(conn, "ROLLBACK TO w").and_then(|_| exec(conn, "RELEASE w")) };
         done.push(answer);
-        let end = if ok { exec(conn, "RELEASE w") } else { exec(conn, "ROLLBACK TO w").and_then(|_| exec(conn, "RELEASE w")) };
         if let Err(e) = end {
             broken = Some(e.to_string());
         }
@@ -204,7 +160,7 @@ fn write_batch(conn: &Connection, batch: impl Iterator<Item = Write>) {
         None => exec(conn, "COMMIT").err().map(|e| e.to_string()),
     };
     match failed {
-        None => done.into_iter().for_each(Done::send),
+        None => done.into_iter().for_each(Answered::send),
         Some(message) => {
             let _ = conn.execute_batch("ROLLBACK");
             let message = format!("the batch was not committed: {message}");
@@ -224,8 +180,13 @@ fn run_checkpointer(conn: Connection, stop: mpsc::Receiver<()>) {
     }
 }
 
-fn writer_gone() -> StoreError {
-    StoreError::Failed("the database writer stopped".into())
+/// Runs a write (inside the caller's savepoint).
+fn run(conn: &Connection, w: Queued) -> Answered {
+    let result = match &w.write {
+        BindingWrite::OpenLink { job_id } => open_link_on(conn, job_id, w.now),
+        BindingWrite::CompleteBinding { credential } => complete_binding_on(conn, credential, w.now),
+    };
+    w.answered(result)
 }
 
 impl DirectSqlite {
@@ -286,17 +247,20 @@ impl DirectSqlite {
             Ok(credentials)
         })?;
         if open_link {
-            let (reply, answer) = oneshot::channel();
-            self.writer.send(Write::OpenLink { job_id: job_id.to_owned(), now, reply }).map_err(|_| writer_gone())?;
-            answer.await.map_err(|_| writer_gone())??;
+            self.write(BindingWrite::OpenLink { job_id: job_id.to_owned() }, now).await?;
         }
         Ok(credentials)
     }
 
     pub(super) async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(Write::CompleteBinding { credential: c.clone(), now, reply }).map_err(|_| writer_gone())?;
-        answer.await.map_err(|_| writer_gone())?
+        self.write(BindingWrite::CompleteBinding { credential: c.clone() }, now).await
+    }
+
+    /// Hands a write to the writer thread; answers after its batch committed.
+    async fn write(&self, write: BindingWrite, now: i64) -> StoreResult<()> {
+        let (queued, answer) = Queued::new(write, now);
+        self.writer.send(queued).map_err(|_| group_commit::writer_gone())?;
+        group_commit::answer(answer).await
     }
 }
 
@@ -312,7 +276,7 @@ mod tests {
         conn.execute_batch(include_str!("../../migrations/0001_initial.sql")).unwrap();
         conn.execute_batch(include_str!("../../migrations/0003_production.sql")).unwrap();
         conn.execute_batch(include_str!("../../migrations/0004_sealed_ceremonies.sql")).unwrap();
-        for sql in [BINDING_CONTEXT_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CREDENTIAL_SQL, OPEN_LINK_SQL] {
+        for sql in [BINDING_CONTEXT_SQL, COMPLETE_JOB_SQL, IDENTITY_CREDENTIALS_SQL, INSERT_CREDENTIAL_SQL, SET_JOB_STATE_SQL] {
             let stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
             for i in 1..=stmt.parameter_count() {
                 assert_eq!(stmt.parameter_name(i), Some(format!("${i}").as_str()), "{sql}");
