@@ -45,7 +45,6 @@ use passbind_protocol::wire::{InvokeAuthenticatorResponse, RegistrationResponse}
 use passbind_protocol::BindingLink;
 use reqwest::Method;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 #[track_caller]
 fn refused(r: &Resp, status: u16, code: &str) {
@@ -70,12 +69,6 @@ async fn nothing_bound(s: &TestServer, identity: &Value, link: &BindingLink) {
     assert_ne!(s.job(link).await["state"], "COMPLETE");
 }
 
-fn cbor(v: &Cbor) -> Vec<u8> {
-    let mut out = Vec::new();
-    ciborium::into_writer(v, &mut out).unwrap();
-    out
-}
-
 /// Rewrites the authenticator data inside a credential's attestation object.
 fn tamper_auth_data(cred: &RegistrationResponse, edit: impl FnOnce(&mut Vec<u8>)) -> RegistrationResponse {
     let bytes = base64url::decode(&cred.response.attestation_object).unwrap();
@@ -91,7 +84,7 @@ fn tamper_auth_data(cred: &RegistrationResponse, edit: impl FnOnce(&mut Vec<u8>)
         }
     }
     let mut cred = cred.clone();
-    cred.response.attestation_object = base64url::encode(&cbor(&value));
+    cred.response.attestation_object = base64url::encode(&common::packed::cbor_bytes(&value));
     cred
 }
 
@@ -104,50 +97,11 @@ fn tamper_client_data(cred: &RegistrationResponse, edit: impl FnOnce(&mut Value)
     cred
 }
 
-/// A `packed` self-attested ES256 credential: authenticator data and
-/// clientDataJSON are covered by its signature.
+/// A `packed` self-attested ES256 credential from a fresh key: authenticator
+/// data and clientDataJSON are covered by its signature.
 fn packed(challenge: &str, origin: &str, rp_id: &str) -> RegistrationResponse {
-    use p256::ecdsa::signature::Signer;
     let key = p256::ecdsa::SigningKey::from_slice(&passbind_server::util::random_bytes::<32>()).unwrap();
-    let client_data = serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
-    let point = key.verifying_key().to_sec1_point(false);
-    let point = point.as_bytes();
-    let cose_key = Cbor::Map(vec![
-        (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
-        (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
-        (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
-        (Cbor::Integer((-2).into()), Cbor::Bytes(point[1..33].to_vec())),
-        (Cbor::Integer((-3).into()), Cbor::Bytes(point[33..65].to_vec())),
-    ]);
-    let credential_id = passbind_server::util::random_bytes::<32>().to_vec();
-    let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-    auth_data.push(0x01 | 0x04 | 0x40); // UP, UV, AT
-    auth_data.extend_from_slice(&7u32.to_be_bytes());
-    auth_data.extend_from_slice(&[0x42u8; 16]);
-    auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
-    auth_data.extend_from_slice(&credential_id);
-    auth_data.extend_from_slice(&cbor(&cose_key));
-    let mut signed = auth_data.clone();
-    signed.extend_from_slice(&Sha256::digest(&client_data));
-    let signature: p256::ecdsa::Signature = key.sign(&signed);
-    let att_obj = Cbor::Map(vec![
-        (Cbor::Text("fmt".into()), Cbor::Text("packed".into())),
-        (
-            Cbor::Text("attStmt".into()),
-            Cbor::Map(vec![
-                (Cbor::Text("alg".into()), Cbor::Integer((-7).into())),
-                (Cbor::Text("sig".into()), Cbor::Bytes(signature.to_der().as_bytes().to_vec())),
-            ]),
-        ),
-        (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
-    ]);
-    let id = base64url::encode(&credential_id);
-    serde_json::from_value(json!({
-        "id": id, "rawId": id, "type": "public-key",
-        "response": {"clientDataJSON": base64url::encode(&client_data), "attestationObject": base64url::encode(&cbor(&att_obj)), "transports": ["usb"]},
-        "clientExtensionResults": {}
-    }))
-    .unwrap()
+    common::packed::packed_self_attested(challenge, origin, rp_id, &key, false)
 }
 
 /// A second tenant with a realm and an API token (optionally realm-scoped).
@@ -160,15 +114,7 @@ async fn other_tenant(s: &TestServer, realm_scoped: bool) -> (String, String, St
     store.create_tenant(&Tenant { id: tenant.clone(), display_name: "Other".into(), create_time: now }).await.unwrap();
     store.create_realm(&Realm { id: realm.clone(), tenant_id: tenant.clone(), display_name: "Other realm".into(), create_time: now }).await.unwrap();
     store
-        .insert_api_token(&ApiToken {
-            id: new_id(),
-            token_hash: hash_secret(&token),
-            tenant_id: tenant.clone(),
-            realm_id: realm_scoped.then(|| realm.clone()),
-            description: None,
-            create_time: now,
-            revoke_time: None,
-        })
+        .insert_api_token(&ApiToken::new(hash_secret(&token), tenant.clone(), realm_scoped.then(|| realm.clone()), None, now))
         .await
         .unwrap();
     (tenant, realm, token)
@@ -518,7 +464,7 @@ async fn attack_24_unoffered_algorithm_or_forged_signature(db: Db) {
         }
     }
     let mut forged = signed.clone();
-    forged.response.attestation_object = base64url::encode(&cbor(&value));
+    forged.response.attestation_object = base64url::encode(&common::packed::cbor_bytes(&value));
     refused(&s.bind(&link, &invoke.ceremony_id, &forged).await, 422, "ATTESTATION_REJECTED");
     // A key whose algorithm (ES384) was never offered.
     let es384 = tamper_auth_data(&signed, |d| {
@@ -533,7 +479,7 @@ async fn attack_24_unoffered_algorithm_or_forged_signature(db: Db) {
             }
         }
         d.truncate(key_at);
-        d.extend_from_slice(&cbor(&key));
+        d.extend_from_slice(&common::packed::cbor_bytes(&key));
     });
     refused(&s.bind(&link, &invoke.ceremony_id, &es384).await, 422, "ATTESTATION_REJECTED");
     nothing_bound(&s, &identity, &link).await;

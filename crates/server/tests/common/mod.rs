@@ -3,6 +3,7 @@
 //! software authenticator.
 #![allow(dead_code)]
 
+pub mod packed;
 pub mod pg;
 
 use passbind_protocol::wire::{BindCredentialRequest, InvokeAuthenticatorResponse, RegistrationResponse};

@@ -1,0 +1,81 @@
+//! `packed` attestation built here with a p256 key: self attestation, or
+//! signed by an `x5c` certificate's key (shared by the binding tests and
+//! the attack matrix).
+
+use ciborium::Value as Cbor;
+use passbind_protocol::base64url;
+use passbind_protocol::wire::RegistrationResponse;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+pub fn cbor_bytes(v: &Cbor) -> Vec<u8> {
+    let mut out = Vec::new();
+    ciborium::into_writer(v, &mut out).unwrap();
+    out
+}
+
+/// A registration response with `packed` self attestation signed by `key`.
+pub fn packed_self_attested(challenge: &str, origin: &str, rp_id: &str, key: &p256::ecdsa::SigningKey, tamper: bool) -> RegistrationResponse {
+    packed_attested(challenge, origin, rp_id, key, None, tamper)
+}
+
+/// `packed` attestation: self (`x5c` None) or signed by `x5c`'s key with its certificate.
+pub fn packed_attested(
+    challenge: &str,
+    origin: &str,
+    rp_id: &str,
+    key: &p256::ecdsa::SigningKey,
+    x5c: Option<(&p256::ecdsa::SigningKey, Vec<u8>)>,
+    tamper: bool,
+) -> RegistrationResponse {
+    use p256::ecdsa::signature::Signer;
+    let client_data = serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
+    let point = key.verifying_key().to_sec1_point(false);
+    let point = point.as_bytes();
+    let cose_key = Cbor::Map(vec![
+        (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
+        (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
+        (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
+        (Cbor::Integer((-2).into()), Cbor::Bytes(point[1..33].to_vec())),
+        (Cbor::Integer((-3).into()), Cbor::Bytes(point[33..65].to_vec())),
+    ]);
+    let credential_id = passbind_server::util::random_bytes::<32>().to_vec();
+    let aaguid = [0x42u8; 16];
+    let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
+    auth_data.push(0x01 | 0x04 | 0x40); // UP, UV, AT
+    auth_data.extend_from_slice(&7u32.to_be_bytes());
+    auth_data.extend_from_slice(&aaguid);
+    auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
+    auth_data.extend_from_slice(&credential_id);
+    auth_data.extend_from_slice(&cbor_bytes(&cose_key));
+    let mut signed = auth_data.clone();
+    signed.extend_from_slice(&Sha256::digest(&client_data));
+    let signer = x5c.as_ref().map_or(key, |(k, _)| *k);
+    let signature: p256::ecdsa::Signature = signer.sign(&signed);
+    let mut sig = signature.to_der().as_bytes().to_vec();
+    if tamper {
+        let last = sig.len() - 1;
+        sig[last] ^= 0x01;
+    }
+    let att_obj = Cbor::Map(vec![
+        (Cbor::Text("fmt".into()), Cbor::Text("packed".into())),
+        (
+            Cbor::Text("attStmt".into()),
+            Cbor::Map(
+                [(Cbor::Text("alg".into()), Cbor::Integer((-7).into())), (Cbor::Text("sig".into()), Cbor::Bytes(sig))]
+                    .into_iter()
+                    .chain(x5c.map(|(_, cert)| (Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(cert)]))))
+                    .collect(),
+            ),
+        ),
+        (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
+    ]);
+    let id = base64url::encode(&credential_id);
+    serde_json::from_value(json!({
+        "id": id, "rawId": id, "type": "public-key",
+        "response": {"clientDataJSON": base64url::encode(&client_data), "attestationObject": base64url::encode(&cbor_bytes(&att_obj)), "transports": ["usb"]},
+        "authenticatorAttachment": "cross-platform",
+        "clientExtensionResults": {}
+    }))
+    .unwrap()
+}
