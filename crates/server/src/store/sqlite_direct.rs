@@ -127,46 +127,38 @@ fn run_writer(conn: Connection, rx: mpsc::Receiver<Queued>) {
 }
 
 /// One transaction for the batch; each write in its own savepoint, so a
-/// refused write (job not open, credential exists) leaves no
-/// trace and does not undo the others. Answers go out after COMMIT; if the
-/// commit fails, every write of the batch answers an error.
-fn write_batch(conn: &Connection, batch: impl Iterator<Item = Queued>) {
-    if let Err(e) = exec(conn, "BEGIN IMMEDIATE") {
-        let message = format!("cannot begin a transaction: {e}");
-        batch.for_each(|w| w.fail(&message));
-        return;
-    }
-    let mut done = Vec::with_capacity(MAX_BATCH);
-    let mut broken: Option<String> = None;
-    for w in batch {
-        if broken.is_none() {
-            if let Err(e) = exec(conn, "SAVEPOINT w") {
-                broken = Some(e.to_string());
-            }
-        }
-        if let Some(message) = &broken {
-            w.fail(&format!("the batch failed: {message}"));
-            continue;
+/// refused write (job not open, credential exists) leaves no trace and does
+/// not undo the others. Answers go out after COMMIT; if the batch fails,
+/// every write of it answers an error.
+fn write_batch(conn: &Connection, mut writes: impl Iterator<Item = Queued>) {
+    let mut done: Vec<Answered> = Vec::with_capacity(MAX_BATCH);
+    let failure = match run_all(conn, &mut writes, &mut done) {
+        Ok(()) => match exec(conn, "COMMIT") {
+            Ok(_) => return done.into_iter().for_each(Answered::send),
+            Err(e) => format!("the batch was not committed: {e}"),
+        },
+        Err(message) => message,
+    };
+    let _ = conn.execute_batch("ROLLBACK");
+    done.into_iter().for_each(|d| d.fail(&failure));
+    writes.for_each(|w| w.fail(&failure));
+}
+
+/// BEGIN, then each write in its savepoint; stops at the first statement
+/// that is not a write's own refusal (the batch then fails as a whole).
+fn run_all(conn: &Connection, writes: &mut impl Iterator<Item = Queued>, done: &mut Vec<Answered>) -> Result<(), String> {
+    exec(conn, "BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a transaction: {e}"))?;
+    for w in writes {
+        if let Err(e) = exec(conn, "SAVEPOINT w") {
+            w.fail(&format!("the batch failed: {e}"));
+            return Err(format!("the batch failed: {e}"));
         }
         let answer = run(conn, w);
         let end = if answer.is_ok() { exec(conn, "RELEASE w") } else { exec(conn, "ROLLBACK TO w").and_then(|_| exec(conn, "RELEASE w")) };
         done.push(answer);
-        if let Err(e) = end {
-            broken = Some(e.to_string());
-        }
+        end.map_err(|e| format!("the batch failed: {e}"))?;
     }
-    let failed = match broken {
-        Some(message) => Some(message),
-        None => exec(conn, "COMMIT").err().map(|e| e.to_string()),
-    };
-    match failed {
-        None => done.into_iter().for_each(Answered::send),
-        Some(message) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            let message = format!("the batch was not committed: {message}");
-            done.into_iter().for_each(|d| d.fail(&message));
-        }
-    }
+    Ok(())
 }
 
 /// A PASSIVE checkpoint every `CHECKPOINT_INTERVAL`, until the store is
