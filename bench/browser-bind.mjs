@@ -5,8 +5,8 @@
 // navigator.credentials.create are wrapped with performance.now() shims, so
 //   SDK's own share = whole call - time inside credentials.create - time inside fetch
 // (the fetch shim also reads the body, so the round trip includes the answer).
-// Also: wasm init (fetch + compile + instantiate of passbind_bg.wasm, cache
-// defeated by a unique query) and the JS glue's import.
+// Also: wasm init (fetch + compile + instantiate of passbind_wasm_bg.wasm, cache
+// defeated by a unique query) and the import of wasm-bindgen's glue
 // Writes bench/out/browser-bind.json. Not a test. BENCH_BINDS (default 200).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -40,16 +40,16 @@ try {
     const out = { import: [], init: [], fetch: [], compile: [], instantiate: [] };
     for (let i = 0; i < count; i++) {
       const t0 = performance.now();
-      const m = await import(`/sdk/passbind.js?bench=${i}`);
+      const m = await import(`/sdk/passbind_wasm.js?bench=${i}`);
       const t1 = performance.now();
-      await m.default({ module_or_path: `/sdk/passbind_bg.wasm?bench=${i}` });
+      await m.default({ module_or_path: `/sdk/passbind_wasm_bg.wasm?bench=${i}` });
       out.import.push(t1 - t0);
       out.init.push(performance.now() - t1);
     }
     for (let i = 0; i < count; i++) {
-      const m = await import(`/sdk/passbind.js?split=${i}`);
+      const m = await import(`/sdk/passbind_wasm.js?split=${i}`);
       const t0 = performance.now();
-      const bytes = await (await fetch(`/sdk/passbind_bg.wasm?split=${i}`)).arrayBuffer();
+      const bytes = await (await fetch(`/sdk/passbind_wasm_bg.wasm?split=${i}`)).arrayBuffer();
       const t1 = performance.now();
       const module = await WebAssembly.compile(bytes);
       const t2 = performance.now();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what this machine is missing, and nothing that is already there.
-# Usage: scripts/setup.sh [sdk] [browser] [node] [postgres]   (no argument: all)
+# Usage: scripts/setup.sh [sdk] [browser] [firefox] [node] [postgres]   (no argument: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -22,6 +22,11 @@ setup_sdk() {
     say "rustup target add wasm32-unknown-unknown"
     rustup target add wasm32-unknown-unknown
   fi
+  # std's sources: scripts/build-sdk.sh rebuilds std for size with them.
+  if ! rustup component list --installed | grep -q '^rust-src'; then
+    say "rustup component add rust-src"
+    rustup component add rust-src
+  fi
   # The CLI must equal the wasm-bindgen crate in Cargo.lock exactly.
   local want have
   want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)
@@ -37,6 +42,17 @@ setup_browser() {
   command -v chromium >/dev/null && command -v chromedriver >/dev/null || apt_install chromium chromium-driver
 }
 
+# Firefox ESR for the end-to-end tests, driven through geckodriver (Debian has
+# none; cargo builds it in about 2 minutes, once, into ~/.cargo/bin).
+setup_firefox() {
+  command -v firefox-esr >/dev/null || apt_install firefox-esr
+  local want=0.37.1
+  if [ "$(geckodriver --version 2>/dev/null | awk 'NR == 1 {print $2}')" != "$want" ]; then
+    say "cargo install geckodriver $want (about 2 minutes, once)"
+    cargo install geckodriver --version "$want" --force
+  fi
+}
+
 setup_node() {
   # playwright-core for the browser tests; binaryen (wasm-opt) and terser for the SDK build.
   if [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] ||
@@ -50,5 +66,5 @@ setup_postgres() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 }
 
-[ $# -eq 0 ] && set -- sdk browser node postgres
+[ $# -eq 0 ] && set -- sdk browser firefox node postgres
 for part in "$@"; do "setup_$part"; done

@@ -1,17 +1,20 @@
 // Gives the wasm module's imports and internal exports short names, in the
-// .wasm and in the wasm-bindgen JS glue alike (usage: node
-// shorten-wasm-names.mjs pkg/passbind_bg.wasm pkg/passbind.js). wasm-bindgen
-// names every import `__wbg_<name>_<16 hex digits>` and each name is written
-// twice, once in each file: about 1.8 KB of hashes that gzip cannot shrink
-// (bench/RESULTS.md). The public exports (bindPasskey, isBindPasskeyUrl) and
-// `memory` keep their names. Run it before terser, on wasm-bindgen's own glue,
-// where every such name is a whole word that means only that import/export.
+// .wasm, in the wasm-bindgen JS glue and (optionally) in its .d.ts alike
+// (usage: node shorten-wasm-names.mjs pkg/passbind_wasm_bg.wasm
+// pkg/passbind_wasm.js [pkg/passbind_wasm.d.ts]). wasm-bindgen names every
+// import `__wbg_<name>_<16 hex digits>` and each name is written twice, once
+// in each file: about 1.8 KB of hashes that gzip cannot shrink
+// (bench/RESULTS.md). The public exports (every `export function` of the
+// glue: bindPasskey, isBindPasskeyUrl, …) and `memory` keep their names. Run
+// it before terser, on wasm-bindgen's own glue, where every such name is a
+// whole word that means only that import/export.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const [wasmPath, jsPath] = process.argv.slice(2);
-const KEEP = new Set(["memory", "bindPasskey", "isBindPasskeyUrl"]);
+const [wasmPath, jsPath, dtsPath] = process.argv.slice(2);
 const bytes = readFileSync(wasmPath);
 let js = readFileSync(jsPath, "utf8");
+// Read from the glue, so that a new #[wasm_bindgen] export needs no edit here.
+const KEEP = new Set(["memory", ...[...js.matchAll(/^export (?:async )?function (\w+)/gm)].map((m) => m[1])]);
 
 function readU32(buf, pos) {
   let result = 0, shift = 0, b;
@@ -122,4 +125,10 @@ for (const [old, short] of renames) {
 }
 writeFileSync(wasmPath, Buffer.concat(parts));
 writeFileSync(jsPath, js);
+// The .d.ts names only the exports (InitOutput); the imports are not in it.
+if (dtsPath) {
+  let dts = readFileSync(dtsPath, "utf8");
+  for (const [old, short] of renames) dts = dts.replace(word(old), short);
+  writeFileSync(dtsPath, dts);
+}
 console.error(`[sdk] shortened ${renames.size} import/export names`);

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # npm test: install what is missing, then every test — Rust (protocol, SDK
 # logic, service with a software authenticator), the SDK in headless Chromium,
-# and the end-to-end flow in Chromium with a virtual authenticator.
+# and the end-to-end flows (and the npm package in a Vite app) in Chromium and
+# Firefox ESR with virtual authenticators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh sdk browser node postgres
+bash scripts/setup.sh sdk browser firefox node postgres
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -18,5 +19,5 @@ bash scripts/build-sdk.sh
 step "SDK in headless Chromium (wasm-bindgen-test)"
 bash scripts/test-sdk-browser.sh
 
-step "End to end (Playwright + virtual authenticator)"
+step "End to end (Chromium via Playwright, Firefox via geckodriver; virtual authenticators)"
 node --test --test-concurrency=1 tests/e2e/*.test.mjs

@@ -16,10 +16,9 @@ use passbind_protocol::wire::{AttestationResponse, ClientExtensionResults, CredP
 use wasm_bindgen::{JsCast, JsValue};
 
 pub fn read_registration(credential: &JsValue) -> Result<RegistrationResponse, BindError> {
-    let incomplete = |what: &str| {
-        let mut m = String::from("the authenticator returned a credential without ");
-        m.push_str(what);
-        BindError::Server { message: m, cause: credential.clone() }
+    let incomplete = |what: &str| BindError::Server {
+        message: format!("the authenticator returned a credential without {what}"),
+        cause: credential.clone(),
     };
     if !credential.is_object() {
         return Err(incomplete("any content"));

@@ -1,33 +1,41 @@
 //! One error type for everything `bindPasskey` can fail with, and its
 //! conversion to the JavaScript `Error` the caller sees: `.code` from
 //! DESIGN.md's list, a readable `.message`, and the original JS value
-//! (DOMException, TypeError, the service's error body) as `.cause`.
-//!
-//! Messages are built with `push_str`, not `format!`: the formatting
-//! machinery is a large share of a small wasm binary.
+//! (DOMException, TypeError, the service's error body, the caller's abort
+//! reason) as `.cause`.
 
 use crate::js::{read_string, set};
 use js_sys::Object;
 use passbind_protocol::{ErrorBody, ErrorCode, LinkError};
 use wasm_bindgen::JsValue;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum BindError {
     /// The string is not a binding link in either form.
-    InvalidLink(LinkError),
+    #[error("not a binding link: {0}")]
+    InvalidLink(#[from] LinkError),
+    /// `bindPasskey` was given something that is not a string.
+    #[error("not a binding link: the link is not a string")]
+    LinkNotAString,
     /// No WebAuthn here (no `navigator.credentials`, no `PublicKeyCredential`).
+    #[error("{0}")]
     Unsupported(&'static str),
     /// The caller's AbortSignal fired; the cause is the signal's reason.
+    #[error("binding the passkey was aborted")]
     Aborted(JsValue),
     /// `fetch` itself failed (offline, DNS, CORS refused); the cause is its TypeError.
+    #[error("could not reach the binding service")]
     Network(JsValue),
-    /// The service refused with its `{code, message, details}` body.
-    /// `code` is already narrowed to the binding codes (see [`service_error`]).
-    Service { code: ErrorCode, message: String, body: JsValue },
+    /// The service refused with its `{code, message, details}` body; `code`
+    /// is already narrowed to the binding codes (see [`service_error`]).
+    #[error("{message}")]
+    Service { status: u16, code: ErrorCode, message: String, body: JsValue },
     /// `navigator.credentials.create` rejected; `code` from [`ceremony_code`].
+    #[error("{}{}{detail}", ceremony_message(code), if detail.is_empty() { "" } else { ": " })]
     Ceremony { code: ErrorCode, detail: String, cause: JsValue },
     /// Anything else that is not the user's doing: a response that is not
     /// passbind's JSON, options the browser refused, an unusable credential.
+    #[error("{message}")]
     Server { message: String, cause: JsValue },
 }
 
@@ -51,39 +59,36 @@ pub fn ceremony_code(name: &str) -> ErrorCode {
     }
 }
 
+fn ceremony_message(code: &ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::NotAllowed => "the passkey prompt was cancelled or timed out",
+        ErrorCode::AlreadyRegistered => "this authenticator already holds a passkey for this identity",
+        ErrorCode::Aborted => "the passkey prompt was aborted",
+        ErrorCode::Security => "the page's origin does not match the relying party",
+        ErrorCode::Unsupported => "this authenticator cannot create the passkey",
+        _ => "the browser could not create the passkey",
+    }
+}
+
 /// Maps an HTTP error answer. A binding code from the service passes
 /// through with its message; admin-style (`not_found`, …) and unknown codes
 /// become `SERVER`, keeping the service's code and status in the message.
 /// `body` is `None` when the answer was not an error body at all.
 pub fn service_error(status: u16, body: Option<ErrorBody>) -> (ErrorCode, String) {
-    let mut message = String::with_capacity(96);
     match body {
-        Some(body) if body.code.is_binding_code() => {
-            message.push_str(&body.message);
-            (body.code, message)
-        }
-        Some(body) => {
-            message.push_str("the binding service answered HTTP ");
-            push_u16(&mut message, status);
-            message.push_str(" (");
-            message.push_str(body.code.as_str());
-            message.push_str("): ");
-            message.push_str(&body.message);
-            (ErrorCode::Server, message)
-        }
-        None => {
-            message.push_str("the binding service answered HTTP ");
-            push_u16(&mut message, status);
-            message.push_str(" without an error body");
-            (ErrorCode::Server, message)
-        }
+        Some(body) if body.code.is_binding_code() => (body.code, body.message),
+        Some(body) => (
+            ErrorCode::Server,
+            format!("the binding service answered HTTP {status} ({}): {}", body.code.as_str(), body.message),
+        ),
+        None => (ErrorCode::Server, format!("the binding service answered HTTP {status} without an error body")),
     }
 }
 
 impl BindError {
     pub fn code(&self) -> ErrorCode {
         match self {
-            BindError::InvalidLink(_) => ErrorCode::InvalidLink,
+            BindError::InvalidLink(_) | BindError::LinkNotAString => ErrorCode::InvalidLink,
             BindError::Unsupported(_) => ErrorCode::Unsupported,
             BindError::Aborted(_) => ErrorCode::Aborted,
             BindError::Network(_) => ErrorCode::Network,
@@ -93,50 +98,29 @@ impl BindError {
     }
 
     pub fn message(&self) -> String {
-        let mut m = String::with_capacity(96);
-        match self {
-            BindError::InvalidLink(e) => {
-                m.push_str("not a binding link: ");
-                m.push_str(e.reason);
-            }
-            BindError::Unsupported(why) => m.push_str(why),
-            BindError::Aborted(_) => m.push_str("binding the passkey was aborted"),
-            BindError::Network(_) => m.push_str("could not reach the binding service"),
-            BindError::Service { message, .. } | BindError::Server { message, .. } => m.push_str(message),
-            BindError::Ceremony { code, detail, .. } => {
-                m.push_str(match code {
-                    ErrorCode::NotAllowed => "the passkey prompt was cancelled or timed out",
-                    ErrorCode::AlreadyRegistered => "this authenticator already holds a passkey for this identity",
-                    ErrorCode::Aborted => "the passkey prompt was aborted",
-                    ErrorCode::Security => "the page's origin does not match the relying party",
-                    ErrorCode::Unsupported => "this authenticator cannot create the passkey",
-                    _ => "the browser could not create the passkey",
-                });
-                if !detail.is_empty() {
-                    m.push_str(": ");
-                    m.push_str(detail);
-                }
-            }
-        }
-        m
+        self.to_string()
     }
 
     /// What `.cause` carries; `undefined` when there is nothing to add.
     pub fn cause(&self) -> JsValue {
         match self {
-            BindError::InvalidLink(_) | BindError::Unsupported(_) => JsValue::UNDEFINED,
+            BindError::InvalidLink(_) | BindError::LinkNotAString | BindError::Unsupported(_) => JsValue::UNDEFINED,
             BindError::Aborted(c) | BindError::Network(c) => c.clone(),
             BindError::Service { body, .. } => body.clone(),
             BindError::Ceremony { cause, .. } | BindError::Server { cause, .. } => cause.clone(),
         }
     }
 
+    /// True when the service definitely refused (a 4xx answer): whatever was
+    /// sent was not stored.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, BindError::Service { status: 400..=499, .. })
+    }
+
     pub fn server(message: &str, cause: JsValue) -> Self {
         BindError::Server { message: message.to_owned(), cause }
     }
-}
 
-impl BindError {
     /// From whatever `navigator.credentials.create` rejected with.
     pub fn from_exception(error: JsValue) -> Self {
         let name = read_string(&error, "name");
@@ -158,17 +142,6 @@ impl BindError {
         set(&error, "code", &self.code().as_str().into());
         error.into()
     }
-}
-
-impl From<LinkError> for BindError {
-    fn from(e: LinkError) -> Self {
-        BindError::InvalidLink(e)
-    }
-}
-
-/// Appends a decimal number without the formatting machinery.
-pub(crate) fn push_u16(s: &mut String, n: u16) {
-    passbind_protocol::push_decimal(s, u32::from(n));
 }
 
 #[cfg(test)]
@@ -213,28 +186,27 @@ mod tests {
 
     #[test]
     fn every_variant_has_a_listed_code_and_a_message() {
+        let service = |status| BindError::Service { status, code: ErrorCode::JobComplete, message: "done".into(), body: JsValue::NULL };
         let errors = [
-            BindError::InvalidLink(LinkError { reason: "no host" }),
+            BindError::InvalidLink(LinkError::NotAJobPath),
+            BindError::LinkNotAString,
             BindError::Unsupported("WebAuthn is not available"),
             BindError::Aborted(JsValue::UNDEFINED),
             BindError::Network(JsValue::UNDEFINED),
-            BindError::Service { code: ErrorCode::JobComplete, message: "done".into(), body: JsValue::NULL },
+            service(409),
             BindError::Ceremony { code: ErrorCode::NotAllowed, detail: "timed out".into(), cause: JsValue::NULL },
+            BindError::Ceremony { code: ErrorCode::Server, detail: String::new(), cause: JsValue::NULL },
             BindError::server("bad JSON", JsValue::UNDEFINED),
         ];
         let codes: Vec<_> = errors.iter().map(|e| e.code().as_str().to_owned()).collect();
-        assert_eq!(codes, ["INVALID_LINK", "UNSUPPORTED", "ABORTED", "NETWORK", "JOB_COMPLETE", "NOT_ALLOWED", "SERVER"]);
+        assert_eq!(
+            codes,
+            ["INVALID_LINK", "INVALID_LINK", "UNSUPPORTED", "ABORTED", "NETWORK", "JOB_COMPLETE", "NOT_ALLOWED", "SERVER", "SERVER"]
+        );
         assert!(errors.iter().all(|e| e.code().is_binding_code() && !e.message().is_empty()));
-        assert_eq!(errors[0].message(), "not a binding link: no host");
-        assert_eq!(errors[5].message(), "the passkey prompt was cancelled or timed out: timed out");
-    }
-
-    #[test]
-    fn numbers_without_format() {
-        for n in [0u16, 7, 10, 404, 65535] {
-            let mut s = String::new();
-            push_u16(&mut s, n);
-            assert_eq!(s, n.to_string());
-        }
+        assert_eq!(errors[0].message(), "not a binding link: the path is not a credential-binding job's");
+        assert_eq!(errors[6].message(), "the passkey prompt was cancelled or timed out: timed out");
+        assert_eq!(errors[7].message(), "the browser could not create the passkey");
+        assert!(service(409).is_refusal() && !service(503).is_refusal() && !errors[4].is_refusal());
     }
 }

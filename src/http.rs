@@ -1,63 +1,31 @@
-//! `POST` JSON to the binding service and read its answer, mapping every
-//! failure to a [`BindError`]. The browser's own `JSON` does the text: the
-//! SDK carries no JSON library. Requests are written from the protocol's
-//! wire types by `json.rs`; answers are read by name from the parsed
-//! object, because serde *deserialization* would cost about 20 KB gzipped
-//! (its error messages alone pull in float formatting).
+//! `POST` JSON to the binding service with gloo-net and read its answer,
+//! mapping every failure to a [`BindError`]. Bodies cross the JS boundary
+//! with serde-wasm-bindgen and the browser's own `JSON`: no JSON library in
+//! the wasm.
 
+use crate::abort::LinkedAbort;
 use crate::error::{service_error, BindError};
-use crate::js::{get, read_string, set};
-use js_sys::{Object, Promise, JSON};
-use passbind_protocol::{ErrorBody, ErrorCode};
-use crate::json::ToJson;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, RequestInit, Response};
+use gloo_net::http::Request;
+use js_sys::JSON;
+use passbind_protocol::ErrorBody;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 
-#[wasm_bindgen]
-extern "C" {
-    // The global `fetch`, looked up at call time: works in windows and
-    // workers alike (and lets a test stand in for the service).
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn fetch_with_init(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-}
-
-/// Fails with `ABORTED` (cause: the signal's reason) once the signal fired.
-pub fn check_signal(signal: Option<&AbortSignal>) -> Result<(), BindError> {
-    match signal {
-        Some(s) if s.aborted() => Err(BindError::Aborted(s.reason())),
-        _ => Ok(()),
-    }
-}
-
-/// A failed fetch or body read: `ABORTED` when the caller's signal fired,
-/// otherwise `NETWORK` (fetch rejects with a bare TypeError for offline,
-/// DNS and CORS failures alike).
-fn transport_error(error: JsValue, signal: Option<&AbortSignal>) -> BindError {
-    match signal {
-        Some(s) if s.aborted() => BindError::Aborted(error),
-        _ => BindError::Network(error),
-    }
-}
-
-/// POSTs `body` as JSON; resolves with the parsed JSON object of a 2xx answer.
-pub async fn post_json<Req: ToJson>(url: &str, body: &Req, signal: Option<&AbortSignal>) -> Result<JsValue, BindError> {
-    check_signal(signal)?;
-    let body = body.to_json();
-
-    let headers = Object::new();
-    set(&headers, "content-type", &"application/json".into());
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body));
-    init.set_signal(signal);
-
-    let promise = fetch_with_init(url, &init).map_err(|e| transport_error(e, signal))?;
-    let response: Response = JsFuture::from(promise).await.map_err(|e| transport_error(e, signal))?.unchecked_into();
-    let text = response.text().map_err(|e| transport_error(e, signal))?;
-    let text = JsFuture::from(text).await.map_err(|e| transport_error(e, signal))?;
-    read_response(response.status(), &text.as_string().unwrap_or_default())
+/// POSTs `body` as JSON; resolves with the parsed JSON object of a 2xx answer
+/// (decode it with [`decode`]; the raw object also serves pass-through).
+pub async fn post<Req: Serialize>(url: &str, body: &Req, abort: &LinkedAbort) -> Result<JsValue, BindError> {
+    abort.check()?;
+    let body = to_js(body).and_then(|v| JSON::stringify(&v).ok().map(String::from));
+    let body = body.ok_or_else(|| BindError::server("the request could not be written as JSON", JsValue::UNDEFINED))?;
+    let request = Request::post(url)
+        .header("content-type", "application/json")
+        .abort_signal(abort.signal().as_ref())
+        .body(body)
+        .map_err(|e| abort.error_or(network(e)))?;
+    let response = request.send().await.map_err(|e| abort.error_or(network(e)))?;
+    let text = response.text().await.map_err(|e| abort.error_or(network(e)))?;
+    read_response(response.status(), &text)
 }
 
 /// Reads the service's answer: a JSON object on 2xx, otherwise its
@@ -68,13 +36,35 @@ pub fn read_response(status: u16, text: &str) -> Result<JsValue, BindError> {
     if (200..300).contains(&status) {
         return parsed.ok_or_else(|| BindError::server("the binding service answered something that is not a JSON object", text.into()));
     }
-    let error_body = parsed.as_ref().and_then(error_body);
+    let error_body = parsed.as_ref().and_then(|v| serde_wasm_bindgen::from_value::<ErrorBody>(v.clone()).ok());
     let (code, message) = service_error(status, error_body);
-    Err(BindError::Service { code, message, body: parsed.unwrap_or_else(|| text.into()) })
+    Err(BindError::Service { status, code, message, body: parsed.unwrap_or_else(|| text.into()) })
 }
 
-/// `{code, message}` with both strings, as `passbind_protocol::ErrorBody`.
-fn error_body(value: &JsValue) -> Option<ErrorBody> {
-    let code = get(value, "code")?.as_string()?;
-    Some(ErrorBody::new(ErrorCode::parse(&code), read_string(value, "message")))
+/// A parsed answer as the protocol's wire type; `SERVER` when it is not one.
+pub fn decode<T: DeserializeOwned>(answer: &JsValue, what: &str) -> Result<T, BindError> {
+    serde_wasm_bindgen::from_value(answer.clone())
+        .map_err(|e| BindError::Server { message: format!("the binding service answered {what} that passbind cannot read: {e}"), cause: answer.clone() })
+}
+
+/// A wire type as a plain JS value: objects for structs and maps, `null`
+/// for `None`, as JSON would have it.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+}
+
+/// fetch itself failed (offline, DNS, CORS refused: a bare TypeError for
+/// all of them). gloo-net keeps the error's name and message, not the value,
+/// so `.cause` is an equivalent error made anew.
+fn network(error: gloo_net::Error) -> BindError {
+    let cause: JsValue = match &error {
+        gloo_net::Error::JsError(e) if e.name == "TypeError" => js_sys::TypeError::new(&e.message).into(),
+        gloo_net::Error::JsError(e) => {
+            let cause = js_sys::Error::new(&e.message);
+            cause.set_name(&e.name);
+            cause.into()
+        }
+        other => js_sys::Error::new(&other.to_string()).into(),
+    };
+    BindError::Network(cause)
 }

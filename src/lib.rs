@@ -1,8 +1,10 @@
 //! passbind's browser SDK: `bindPasskey(link)` binds a passkey to the
-//! identity a binding link names, `isBindPasskeyUrl(url)` tells whether a URL
-//! is such a link. This file is the JavaScript surface only; the work is in
-//! the modules below, most of which also compile and test natively.
+//! identity a binding link names; `isBindPasskeyUrl(url)` and
+//! `parseBindPasskeyUrl(url)` read such links. This file is the JavaScript
+//! surface only; the work is in the modules below.
 
+#[doc(hidden)]
+pub mod abort;
 #[doc(hidden)]
 pub mod credential;
 #[doc(hidden)]
@@ -12,14 +14,13 @@ pub mod http;
 #[doc(hidden)]
 pub mod js;
 #[doc(hidden)]
-pub mod json;
-#[doc(hidden)]
 pub mod options;
 #[doc(hidden)]
 pub mod passkey;
 #[doc(hidden)]
 pub mod webauthn;
 
+// A 1 KB free-list allocator instead of std's dlmalloc (Cargo.toml).
 // SAFETY: the SDK runs on the one thread of its window or worker; wasm32
 // without the atomics feature has no other.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
@@ -27,9 +28,11 @@ pub mod webauthn;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+use abort::LinkedAbort;
 use error::BindError;
-use passbind_protocol::wire::{BindCredentialRequest, InvokeAuthenticatorRequest};
-use passbind_protocol::{BindingLink, LinkError};
+use passbind_protocol::wire::{BindCredentialRequest, BindCredentialResponse, InvokeAuthenticatorRequest, InvokeAuthenticatorResponse};
+use passbind_protocol::BindingLink;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
@@ -46,9 +49,15 @@ export interface BoundPasskey {
   };
   postBindingRedirectUri: string | null;
 }
+/** The parts of a binding link, without its one-time token. */
+export interface ParsedBindPasskeyUrl {
+  apiBaseUrl: string; tenantId: string; realmId: string; identityId: string; jobId: string;
+}
 export type BindPasskeyErrorCode = "INVALID_LINK" | "LINK_EXPIRED" | "JOB_COMPLETE" | "JOB_REVOKED" |
   "IDENTITY_SUSPENDED" | "NOT_ALLOWED" | "ALREADY_REGISTERED" | "ABORTED" | "UNSUPPORTED" | "SECURITY" |
   "ATTESTATION_REJECTED" | "NETWORK" | "SERVER";
+/** What a rejected bindPasskey carries: `.code` from the list, `.cause` the original error. */
+export interface BindPasskeyError extends Error { code: BindPasskeyErrorCode; cause?: unknown }
 "#;
 
 #[wasm_bindgen]
@@ -75,38 +84,63 @@ pub fn is_bind_passkey_url(#[wasm_bindgen(unchecked_param_type = "unknown")] url
     url.as_string().is_some_and(|u| BindingLink::is_binding_link(&u))
 }
 
+/// The parts of a binding link in either form, never its token; `null` when
+/// `url` is not one. Never throws.
+#[wasm_bindgen(js_name = parseBindPasskeyUrl, unchecked_return_type = "ParsedBindPasskeyUrl | null")]
+pub fn parse_bind_passkey_url(#[wasm_bindgen(unchecked_param_type = "unknown")] url: JsValue) -> JsValue {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Parts<'a> {
+        api_base_url: &'a str,
+        tenant_id: &'a str,
+        realm_id: &'a str,
+        identity_id: &'a str,
+        job_id: &'a str,
+    }
+    let Some(link) = url.as_string().and_then(|u| BindingLink::parse(&u).ok()) else { return JsValue::NULL };
+    let parts = Parts {
+        api_base_url: &link.api_base,
+        tenant_id: &link.tenant_id,
+        realm_id: &link.realm_id,
+        identity_id: &link.identity_id,
+        job_id: &link.job_id,
+    };
+    http::to_js(&parts).unwrap_or(JsValue::NULL)
+}
+
 async fn bind(link: JsValue, options: JsValue) -> Result<JsValue, BindError> {
-    let link = link.as_string().ok_or(LinkError { reason: "the link is not a string" })?;
-    let link = BindingLink::parse(&link)?;
-    let signal = abort_signal(&options);
-    let signal = signal.as_ref();
+    let link = BindingLink::parse(&link.as_string().ok_or(BindError::LinkNotAString)?)?;
+    let abort = LinkedAbort::new(abort_signal(&options));
     // Before spending a ceremony on the service: no WebAuthn, no point.
     let credentials = webauthn::credentials()?;
 
     let invoke = InvokeAuthenticatorRequest { token: link.token.clone() };
-    let invoked = http::post_json(&link.invoke_authenticator_url(), &invoke, signal).await?;
-    let ceremony_id = js::read_string(&invoked, "ceremony_id");
-    let public_key = js::get(&invoked, "public_key").filter(|_| !ceremony_id.is_empty());
-    let public_key = public_key.ok_or_else(|| BindError::server("the binding service answered without a ceremony", invoked.clone()))?;
-    let public_key = options::creation_options_to_js(&public_key)?;
-    let created = webauthn::create(&credentials, &public_key, signal).await?;
+    let answer = http::post(&link.invoke_authenticator_url(), &invoke, &abort).await?;
+    let invoked: InvokeAuthenticatorResponse = http::decode(&answer, "a ceremony")?;
+    let raw_options = js::get(&answer, "public_key").unwrap_or(JsValue::UNDEFINED);
+    let public_key = options::creation_options_to_js(&raw_options, &invoked.public_key)?;
+    let created = webauthn::create(&credentials, &public_key, &abort).await?;
     let credential = credential::read_registration(&created)?;
 
+    let credential_id = credential.id.clone();
     let url = link.bind_credential_url();
-    let bind = BindCredentialRequest { token: link.token, ceremony_id, credential };
+    let bind = BindCredentialRequest { token: link.token, ceremony_id: invoked.ceremony_id, credential };
     // bindCredential is idempotent (DESIGN.md): one retry after a lost
     // connection, so a passkey just created is not left unbound.
-    let bound = match http::post_json(&url, &bind, signal).await {
-        Err(BindError::Network(_)) => http::post_json(&url, &bind, signal).await?,
-        other => other?,
+    let bound = match http::post(&url, &bind, &abort).await {
+        Err(BindError::Network(_)) => http::post(&url, &bind, &abort).await,
+        other => other,
     };
-    passkey::bind_result_to_js(&bound)
+    // Refused for good: the new passkey can never sign in; let the
+    // browser's passkey manager drop it rather than offer it forever.
+    if bound.as_ref().is_err_and(BindError::is_refusal) {
+        webauthn::signal_unknown_credential(invoked.public_key.rp.id.as_deref(), &credential_id);
+    }
+    let bound = bound?;
+    passkey::bind_result_to_js(&bound, &http::decode::<BindCredentialResponse>(&bound, "a bound passkey")?)
 }
 
 /// `options.signal` when it is an AbortSignal; anything else is ignored.
 fn abort_signal(options: &JsValue) -> Option<AbortSignal> {
-    if !options.is_object() {
-        return None;
-    }
-    js_sys::Reflect::get(options, &"signal".into()).ok()?.dyn_into().ok()
+    js::get(options, "signal")?.dyn_into().ok()
 }

@@ -1,11 +1,12 @@
-//! The service's `:bindCredential` answer (snake_case, `wire::BindCredentialResponse`)
-//! → the camelCase object `bindPasskey` resolves with. Keys are renamed
-//! generically (nested objects and arrays too); `postBindingRedirectUri` is
-//! always present, `null` when the job has none.
+//! The service's `:bindCredential` answer (the protocol's snake_case
+//! [`BindCredentialResponse`]) → the camelCase object `bindPasskey`
+//! resolves with. Keys are renamed generically (nested objects and arrays
+//! too), so the JS shape follows the wire type without a second copy of
+//! every struct.
 
 use crate::error::BindError;
-use crate::js::{get, read_string, set};
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Reflect};
+use passbind_protocol::wire::BindCredentialResponse;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `credential_id` → `credentialId`.
@@ -28,30 +29,32 @@ pub fn camel_case(key: &str) -> String {
 /// A copy of a JSON value with every object key in camelCase.
 pub fn camelize(value: &JsValue) -> JsValue {
     if let Some(array) = value.dyn_ref::<Array>() {
-        let out: Array = array.iter().map(|v| camelize(&v)).collect();
-        return out.into();
+        return array.iter().map(|v| camelize(&v)).collect::<Array>().into();
     }
     if !value.is_object() {
         return value.clone();
     }
     let out = Object::new();
     for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
-        let key = key.as_string().unwrap_or_default();
-        let v = js_sys::Reflect::get(value, &key.as_str().into()).unwrap_or(JsValue::NULL);
-        set(&out, &camel_case(&key), &camelize(&v));
+        let v = Reflect::get(value, &key).unwrap_or(JsValue::NULL);
+        let _ = Reflect::set(&out, &camel_case(&key.as_string().unwrap_or_default()).into(), &camelize(&v));
     }
     out.into()
 }
 
-/// `{passkey, postBindingRedirectUri}` from the parsed answer.
-pub fn bind_result_to_js(answer: &JsValue) -> Result<JsValue, BindError> {
-    let passkey = get(answer, "passkey")
-        .filter(|p| !read_string(p, "credential_id").is_empty())
-        .ok_or_else(|| BindError::server("the binding service answered without a passkey", answer.clone()))?;
-    let out = Object::new();
-    set(&out, "passkey", &camelize(&passkey));
-    set(&out, "postBindingRedirectUri", &get(answer, "post_binding_redirect_uri").unwrap_or(JsValue::NULL));
-    Ok(out.into())
+/// `{passkey, postBindingRedirectUri}` from the answer: `raw` as parsed,
+/// `answer` the same decoded into the wire type, which vouches for its shape
+/// (members a newer service adds are handed on too).
+pub fn bind_result_to_js(raw: &JsValue, answer: &BindCredentialResponse) -> Result<JsValue, BindError> {
+    if answer.passkey.credential_id.is_empty() {
+        return Err(BindError::server("the binding service answered without a passkey", raw.clone()));
+    }
+    let out = camelize(raw);
+    // Always present, `null` when the job has none.
+    if answer.post_binding_redirect_uri.is_none() {
+        let _ = Reflect::set(&out, &"postBindingRedirectUri".into(), &JsValue::NULL);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

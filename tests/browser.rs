@@ -7,6 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use passbind::abort::LinkedAbort;
 use passbind::error::BindError;
 use passbind::{credential, http, options, passkey, webauthn, BindPasskeyOptions};
 use passbind_protocol::base64url;
@@ -48,7 +49,7 @@ fn parsed<T: serde::Serialize>(value: &T) -> JsValue {
     js_sys::JSON::parse(&serde_json::to_string(value).unwrap()).unwrap()
 }
 
-fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> JsValue {
+fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> CreationOptions {
     let excluded: Vec<_> = exclude
         .iter()
         .map(|id| serde_json::json!({"id": base64url::encode(id), "type": "public-key", "transports": ["internal"]}))
@@ -65,7 +66,16 @@ fn creation_options(challenge: &[u8], user_id: &[u8], exclude: &[&[u8]]) -> JsVa
         "extensions": {"credProps": true}
     }))
     .unwrap();
-    parsed(&options)
+    options
+}
+
+/// Options as the browser gets them from the service's JSON.
+fn browser_options(options: &CreationOptions) -> Object {
+    options::creation_options_to_js(&parsed(options), options).unwrap()
+}
+
+fn abort_on(signal: AbortSignal) -> LinkedAbort {
+    LinkedAbort::new(Some(signal))
 }
 
 fn random_bytes(n: u32) -> Vec<u8> {
@@ -107,10 +117,10 @@ async fn bind_passkey_rejects_a_bad_link_with_invalid_link() {
 
 #[wasm_bindgen_test]
 fn creation_options_become_bytes_where_webauthn_wants_bytes() {
-    let o = options::creation_options_to_js(&creation_options(&[0xde, 0xad, 0xbe, 0xef], &[1, 2, 3], &[&[0xff, 0], &[7]])).unwrap();
-    let o: JsValue = o.into();
-    let malformed = js(r#"return {challenge: "AQ", user: {id: "not base64!"}};"#);
-    assert!(options::creation_options_to_js(&malformed).unwrap_err().message().contains("user.id"));
+    let o: JsValue = browser_options(&creation_options(&[0xde, 0xad, 0xbe, 0xef], &[1, 2, 3], &[&[0xff, 0], &[7]])).into();
+    let mut malformed = creation_options(&[1], &[2], &[]);
+    malformed.user.id = "not base64!".into();
+    assert!(options::creation_options_to_js(&parsed(&malformed), &malformed).unwrap_err().message().contains("user.id"));
     assert_eq!(bytes(&get(&o, "challenge")), [0xde, 0xad, 0xbe, 0xef]);
     assert_eq!(bytes(&get(&o, "user.id")), [1, 2, 3]);
     assert_eq!(get(&o, "user.displayName").as_string().unwrap(), "Ada");
@@ -129,8 +139,13 @@ fn creation_options_become_bytes_where_webauthn_wants_bytes() {
     // Absent optional members stay absent rather than becoming null.
     assert!(!Reflect::has(&o, &"hints".into()).unwrap());
     // Members this SDK version does not know pass through to the browser.
-    let newer = js(r#"return {challenge: "AQ", user: {id: "Ag"}, extensions: {credProps: true, prf: {}}, hints: ["client-device"]};"#);
-    let newer: JsValue = options::creation_options_to_js(&newer).unwrap().into();
+    let mut newer = creation_options(&[1], &[2], &[]);
+    newer.hints = vec!["client-device".into()];
+    let raw = parsed(&newer);
+    Reflect::set(&raw, &"extensions".into(), &js("return {credProps: true, prf: {}};")).unwrap();
+    Reflect::set(&raw, &"attestationFormats".into(), &js("return ['packed'];")).unwrap();
+    let newer: JsValue = options::creation_options_to_js(&raw, &newer).unwrap().into();
+    assert_eq!(Array::from(&get(&newer, "attestationFormats")).get(0).as_string().unwrap(), "packed");
     assert!(get(&newer, "extensions.prf").is_object());
     assert_eq!(Array::from(&get(&newer, "hints")).get(0).as_string().unwrap(), "client-device");
 }
@@ -158,14 +173,23 @@ fn the_bind_answer_becomes_camel_case_with_nulls() {
         },
         post_binding_redirect_uri: None,
     };
-    let result = passkey::bind_result_to_js(&parsed(&answer)).unwrap();
+    let result = passkey::bind_result_to_js(&parsed(&answer), &answer).unwrap();
     let expected = r#"{"passkey":{"id":"cred_1","credentialId":"AAEC","created":"2025-01-01T00:00:00Z","state":"ACTIVE","tenant":{"id":"t1","displayName":"Tenant"},"realm":{"id":"r1","displayName":"Realm"},"identity":{"id":"i1","username":"ada","displayName":"Ada","emailAddress":null},"authenticator":{"aaguid":"00000000-0000-0000-0000-000000000000","attachment":"platform","transports":["internal","hybrid"],"backupEligible":true,"backedUp":false}},"postBindingRedirectUri":null}"#;
     let actual: serde_json::Value = serde_json::from_str(&String::from(js_sys::JSON::stringify(&result).unwrap())).unwrap();
     assert_eq!(actual, serde_json::from_str::<serde_json::Value>(expected).unwrap());
 
-    let redirect = passkey::bind_result_to_js(&js(r#"return {passkey: {credential_id: "AA"}, post_binding_redirect_uri: "https://app.example.com/done"}"#)).unwrap();
+    // Through the wire: what JSON.parse gives decodes to the same answer.
+    let mut with_redirect = answer.clone();
+    with_redirect.post_binding_redirect_uri = Some("https://app.example.com/done".into());
+    let decoded: wire::BindCredentialResponse = http::decode(&parsed(&with_redirect), "a bound passkey").unwrap();
+    let redirect = passkey::bind_result_to_js(&parsed(&with_redirect), &decoded).unwrap();
     assert_eq!(get(&redirect, "postBindingRedirectUri").as_string().unwrap(), "https://app.example.com/done");
-    assert_eq!(passkey::bind_result_to_js(&js("return {}")).unwrap_err().code().as_str(), "SERVER");
+    let e = http::decode::<wire::BindCredentialResponse>(&js("return {passkey: {credential_id: 'AA'}}"), "a bound passkey").unwrap_err();
+    assert_eq!(e.code().as_str(), "SERVER");
+    assert!(e.message().starts_with("the binding service answered a bound passkey that passbind cannot read"), "{}", e.message());
+    let mut no_id = answer;
+    no_id.passkey.credential_id.clear();
+    assert_eq!(passkey::bind_result_to_js(&parsed(&no_id), &no_id).unwrap_err().code().as_str(), "SERVER");
 }
 
 // ── reading a created credential defensively ────────────────────────────────
@@ -284,17 +308,16 @@ fn service_error_bodies_map_to_codes() {
 async fn fetch_failures_are_network_and_a_fired_signal_is_aborted() {
     let body = wire::InvokeAuthenticatorRequest { token: "t".into() };
     // Nothing listens on port 1: fetch rejects with a TypeError.
-    let e = http::post_json("http://127.0.0.1:1/x", &body, None).await.unwrap_err();
+    let e = http::post("http://127.0.0.1:1/x", &body, &LinkedAbort::new(None)).await.unwrap_err();
     let error = assert_error(&e.into_js(), "NETWORK");
     assert!(get(&error, "cause").is_instance_of::<js_sys::TypeError>());
 
-    let aborted = AbortSignal::abort();
-    let e = http::post_json("http://127.0.0.1:1/x", &body, Some(&aborted)).await.unwrap_err();
+    let e = http::post("http://127.0.0.1:1/x", &body, &abort_on(AbortSignal::abort())).await.unwrap_err();
     assert_error(&e.into_js(), "ABORTED");
 
     // A real non-JSON error answer: the test runner's own server.
     let origin = get(&js_sys::global(), "location.origin").as_string().unwrap();
-    let e = http::post_json(&(origin + "/no-such-endpoint"), &body, None).await.unwrap_err();
+    let e = http::post(&(origin + "/no-such-endpoint"), &body, &LinkedAbort::new(None)).await.unwrap_err();
     assert_eq!(e.code().as_str(), "SERVER");
     assert!(e.message().contains("HTTP 4"), "{}", e.message());
 }
@@ -316,10 +339,9 @@ async fn bind_passkey_maps_transport_failures() {
 #[wasm_bindgen_test]
 async fn a_real_ceremony_reads_back_into_a_registration_response() {
     let challenge = random_bytes(32);
-    let public_key = options::creation_options_to_js(&creation_options(&challenge, &random_bytes(16), &[])).unwrap();
+    let public_key = browser_options(&creation_options(&challenge, &random_bytes(16), &[]));
     let credentials = webauthn::credentials().unwrap();
-    let signal = timeout_signal();
-    let created = webauthn::create(&credentials, &public_key, Some(&signal)).await.unwrap();
+    let created = webauthn::create(&credentials, &public_key, &abort_on(timeout_signal())).await.unwrap();
     let r = credential::read_registration(&created).unwrap();
 
     let client_data: serde_json::Value = serde_json::from_slice(&base64url::decode(&r.response.client_data_json).unwrap()).unwrap();
@@ -340,23 +362,23 @@ async fn a_real_ceremony_reads_back_into_a_registration_response() {
 async fn a_second_passkey_on_the_same_authenticator_is_already_registered() {
     let user = random_bytes(16);
     let credentials = webauthn::credentials().unwrap();
-    let signal = timeout_signal();
-    let first = options::creation_options_to_js(&creation_options(&random_bytes(32), &user, &[])).unwrap();
-    let created = webauthn::create(&credentials, &first, Some(&signal)).await.unwrap();
+    let abort = abort_on(timeout_signal());
+    let first = browser_options(&creation_options(&random_bytes(32), &user, &[]));
+    let created = webauthn::create(&credentials, &first, &abort).await.unwrap();
     let raw_id = base64url::decode(&credential::read_registration(&created).unwrap().raw_id).unwrap();
 
-    let again = options::creation_options_to_js(&creation_options(&random_bytes(32), &user, &[&raw_id])).unwrap();
-    let e = webauthn::create(&credentials, &again, Some(&signal)).await.unwrap_err();
+    let again = browser_options(&creation_options(&random_bytes(32), &user, &[&raw_id]));
+    let e = webauthn::create(&credentials, &again, &abort).await.unwrap_err();
     let error = assert_error(&e.into_js(), "ALREADY_REGISTERED");
     assert_eq!(get(&error, "cause.name").as_string().unwrap(), "InvalidStateError");
 }
 
 #[wasm_bindgen_test]
 async fn an_already_fired_signal_never_reaches_the_authenticator() {
-    let public_key = options::creation_options_to_js(&creation_options(&random_bytes(32), &random_bytes(16), &[])).unwrap();
+    let public_key = browser_options(&creation_options(&random_bytes(32), &random_bytes(16), &[]));
     let reason = js("return new Error('user went away');");
     let signal = AbortSignal::abort_with_reason(&reason);
-    let e = webauthn::create(&webauthn::credentials().unwrap(), &public_key, Some(&signal)).await.unwrap_err();
+    let e = webauthn::create(&webauthn::credentials().unwrap(), &public_key, &abort_on(signal)).await.unwrap_err();
     let error = assert_error(&e.into_js(), "ABORTED");
     assert!(Object::is(&get(&error, "cause"), &reason));
 }
@@ -370,15 +392,18 @@ fn fake_service() -> Function {
         const original = globalThis.fetch;
         const requests = globalThis.__passbindRequests = [];
         const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-        globalThis.fetch = async (url, init) => {
-            if (!String(url).startsWith("https://api.passbind.test/")) return original(url, init);
-            const body = JSON.parse(init.body);
-            requests.push({ url: String(url), method: init.method, contentType: init.headers["content-type"], body });
+        globalThis.fetch = async (input, init) => {
+            const request = new Request(input, init);
+            const url = request.url;
+            if (!url.startsWith("https://api.passbind.test/")) return original(input, init);
+            const body = await request.json();
+            requests.push({ url, method: request.method, contentType: request.headers.get("content-type"), body });
             if (body.token === "expired") return json(410, { code: "LINK_EXPIRED", message: "the binding link has expired", details: [] });
-            if (body.token === "slow") return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
-            if (body.token === "flaky" && String(url).endsWith(":bindCredential") && requests.filter((r) => r.body.token === "flaky").length === 2)
+            if (body.token === "refused" && url.endsWith(":bindCredential")) return json(422, { code: "ATTESTATION_REJECTED", message: "no", details: [] });
+            if (body.token === "slow") return new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+            if (body.token === "flaky" && url.endsWith(":bindCredential") && requests.filter((r) => r.body.token === "flaky").length === 2)
                 throw new TypeError("Failed to fetch");
-            if (String(url).endsWith(":invokeAuthenticator")) return json(200, {
+            if (url.endsWith(":invokeAuthenticator")) return json(200, {
                 ceremony_id: "cer_1", expire_time: "2030-01-01T00:00:00Z",
                 public_key: {
                     rp: { id: "localhost", name: "passbind" },
@@ -472,4 +497,73 @@ async fn bind_passkey_retries_a_lost_bind_once_and_honours_a_late_abort() {
 
     let error = assert_error(&slow.unwrap_err(), "ABORTED");
     assert!(Object::is(&get(&error, "cause"), &reason));
+}
+
+/// Replaces `navigator.credentials.create` with one that first runs `before`
+/// (a JS function body with `controller` in scope), then the real one.
+fn wrap_create(before: &str) -> Function {
+    js(&format!(
+        r#"
+        const container = navigator.credentials;
+        const original = container.create;
+        container.create = function (options) {{ {before}; return original.call(container, options); }};
+        return () => {{ container.create = original; }};
+        "#
+    ))
+    .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_string_abort_reason_is_the_cause_and_the_module_keeps_working() {
+    let restore = fake_service();
+    let link = "https://api.passbind.test/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator?token=";
+    // Aborted with a string while fetch is in flight (the value gloo-net must never see)…
+    let during_fetch = js("const c = new AbortController(); setTimeout(() => c.abort('user navigated away'), 50); return c.signal;");
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &during_fetch).unwrap();
+    let fetch_aborted = passbind::bind_passkey(format!("{link}slow").into(), Some(options.unchecked_into())).await;
+
+    // …and with a string during the ceremony itself.
+    let controller = js("return globalThis.__controller = new AbortController();");
+    let unwrap = wrap_create("globalThis.__controller.abort('closed the dialog')");
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &get(&controller, "signal")).unwrap();
+    let create_aborted = passbind::bind_passkey(format!("{link}tok-2").into(), Some(options.unchecked_into())).await;
+    unwrap.call0(&JsValue::NULL).unwrap();
+
+    // The same module instance binds afterwards.
+    let bound = passbind::bind_passkey(format!("{link}tok-3").into(), None).await;
+    restore.call0(&JsValue::NULL).unwrap();
+
+    let error = assert_error(&fetch_aborted.unwrap_err(), "ABORTED");
+    assert_eq!(get(&error, "cause").as_string().as_deref(), Some("user navigated away"));
+    let error = assert_error(&create_aborted.unwrap_err(), "ABORTED");
+    assert_eq!(get(&error, "cause").as_string().as_deref(), Some("closed the dialog"));
+    assert_eq!(get(&bound.unwrap(), "passkey.state").as_string().as_deref(), Some("ACTIVE"));
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_credential_is_signalled_unknown_to_the_browser() {
+    let restore = fake_service();
+    // A spy in place of the browser's method (the call, not its effect, is ours).
+    let calls = js(r#"
+        const calls = [];
+        globalThis.__original = PublicKeyCredential.signalUnknownCredential;
+        PublicKeyCredential.signalUnknownCredential = (options) => { calls.push(options); return Promise.reject(new Error("ignored")); };
+        return calls;
+    "#);
+    let link = "https://api.passbind.test/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator?token=";
+    let refused = passbind::bind_passkey(format!("{link}refused").into(), None).await;
+    let expired = passbind::bind_passkey(format!("{link}expired").into(), None).await;
+    js("PublicKeyCredential.signalUnknownCredential = globalThis.__original; return null;");
+    restore.call0(&JsValue::NULL).unwrap();
+
+    assert_error(&refused.unwrap_err(), "ATTESTATION_REJECTED");
+    assert_error(&expired.unwrap_err(), "LINK_EXPIRED");
+    let calls: Array = calls.unchecked_into();
+    assert_eq!(calls.length(), 1, "only the credential the service refused is signalled");
+    let requests: Array = get(&js_sys::global(), "__passbindRequests").unchecked_into();
+    let sent = requests.iter().find(|r| get(r, "url").as_string().unwrap().ends_with(":bindCredential")).unwrap();
+    assert_eq!(get(&calls.get(0), "rpId").as_string().as_deref(), Some("localhost"));
+    assert_eq!(get(&calls.get(0), "credentialId"), get(&sent, "body.credential.id"));
 }

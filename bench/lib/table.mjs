@@ -11,9 +11,11 @@ const verdict = (ok) => (ok == null ? "-" : ok ? "met" : "NOT met");
 
 const rows = [];
 if (size) {
-  rows.push(["SDK wasm + glue, gzip -9", kb(size.total.gzip), "<= 30 KB", verdict(size.total.gzip <= 30720)]);
-  rows.push(["  wasm / glue, gzip -9", `${kb(size.wasm.gzip)} / ${kb(size.js.gzip)}`, "", ""]);
-  rows.push(["  wasm + glue, raw", kb(size.total.raw), "", ""]);
+  // The budget is in the result (bench/sdk-size.sh): 80 KB for the npm package's wasm + all its JS.
+  const target = size.target_gzip ?? 81920;
+  rows.push(["SDK package wasm + JS, gzip -9", kb(size.total.gzip), `<= ${target / 1024} KB`, verdict(size.total.gzip <= target)]);
+  rows.push(["  wasm / JS, gzip -9", `${kb(size.wasm.gzip)} / ${kb(size.js.gzip)}`, "", ""]);
+  rows.push(["  wasm + JS, raw", kb(size.total.raw), "", ""]);
 }
 if (browser) {
   rows.push([`bindPasskey whole call p50 / p95 (n=${browser.n})`, `${ms(browser.total.p50)} / ${ms(browser.total.p95)}`, "", ""]);

@@ -1,13 +1,15 @@
 // Shared by the end-to-end tests: a real passbind-server on a temp SQLite
-// file, its admin API, and headless Chromium with a CDP virtual authenticator.
+// file, its admin API, and headless Chromium (Playwright, CDP virtual
+// authenticator) or Firefox ESR (firefox.mjs, WebDriver virtual authenticator).
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readFileSync, readdirSync, writeFileSync, statSync } from "node:fs";
 import { createServer as createTcpServer } from "node:net";
 import { createServer as createHttpServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { openFirefox } from "./firefox.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -84,8 +86,43 @@ export async function newBindingLink(admin, configId, name) {
   return { identity, job: res.credential_binding_job, link: res.credential_binding_link };
 }
 
-/** Headless Chromium with one virtual platform authenticator on a page of the service. */
-export async function openBrowser(url) {
+/**
+ * The browsers the shared end-to-end tests run in: PASSBIND_E2E_BROWSERS
+ * (comma-separated) or both. Firefox needs `bash scripts/setup.sh firefox`.
+ */
+export const browsers = (process.env.PASSBIND_E2E_BROWSERS ?? "chromium,firefox").split(",").map((b) => b.trim()).filter(Boolean);
+
+/**
+ * A headless browser with one virtual platform authenticator, on `url`.
+ * Both drivers answer the same small interface, so test bodies are shared:
+ * goto, url, evaluate(fn, arg), waitFor(selector, {hasText}), waitForHeading,
+ * waitForURL, text, attribute, isVisible, click, screenshot, bind(link),
+ * credentials, clearCredentials, setUserVerified, close. The Chromium driver
+ * also exposes Playwright's `browser` and `page` for the Chromium-only tests.
+ */
+export async function openBrowser(url, name = "chromium") {
+  let driver;
+  if (name === "chromium") driver = await openChromium(url);
+  else if (name === "firefox") driver = await openFirefox(url);
+  else throw new Error(`unknown browser ${name} (PASSBIND_E2E_BROWSERS takes chromium, firefox)`);
+  /** Runs bindPasskey(link) in the page; returns {ok, value} or {ok: false, error}. */
+  driver.bind = (link) => driver.evaluate(bindInPage, link);
+  return driver;
+}
+
+/** Sent to the page as source: import and init the SDK, then bindPasskey(link). */
+async function bindInPage(link) {
+  const sdk = await import("/sdk/passbind.js");
+  await sdk.default();
+  try {
+    return { ok: true, value: await sdk.bindPasskey(link) };
+  } catch (e) {
+    return { ok: false, error: { isError: e instanceof Error, code: e.code, message: e.message, causeName: e.cause?.name ?? null } };
+  }
+}
+
+/** Headless Chromium (Playwright) with a CDP virtual authenticator. */
+async function openChromium(url) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -99,8 +136,22 @@ export async function openBrowser(url) {
   });
   await page.goto(url);
   return {
+    name: "chromium",
+    filePrefix: "",
     browser,
     page,
+    goto: (to) => page.goto(to),
+    url: () => page.url(),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    waitFor: (selector, { hasText } = {}) => page.locator(selector, hasText ? { hasText } : {}).waitFor(),
+    waitForHeading: (name) => page.getByRole("heading", { name }).waitFor(),
+    waitForURL: (to) => page.waitForURL(to),
+    text: (selector) => page.textContent(selector),
+    attribute: (selector, name) => page.getAttribute(selector, name),
+    isVisible: (selector) => page.isVisible(selector),
+    click: (selector) => page.click(selector),
+    screenshot: (options) => page.screenshot(options),
+    /** In standard base64 (CDP); base64ToUrl gives the WebAuthn form. */
     async credentials() {
       return (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials;
     },
@@ -111,22 +162,14 @@ export async function openBrowser(url) {
     async setUserVerified(isUserVerified) {
       await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified });
     },
-    /** Runs bindPasskey(link) in the page; returns {ok, value} or {ok: false, error}. */
-    bind(link) {
-      return page.evaluate(async (link) => {
-        const sdk = await import("/sdk/passbind.js");
-        await sdk.default();
-        try {
-          return { ok: true, value: await sdk.bindPasskey(link) };
-        } catch (e) {
-          return { ok: false, error: { isError: e instanceof Error, code: e.code, message: e.message, causeName: e.cause?.name ?? null } };
-        }
-      }, link);
-    },
+    close: () => browser.close(),
   };
 }
 
-/** CDP reports credential IDs in standard base64; WebAuthn JSON uses base64url. */
+/**
+ * CDP reports credential IDs in standard base64, WebDriver (Firefox) and
+ * WebAuthn JSON in base64url: this gives base64url for either.
+ */
 export function base64ToUrl(b64) {
   return b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
@@ -267,7 +310,8 @@ export async function startAppServer() {
   mkdirSync(join(dir, "app"));
   mkdirSync(join(dir, "sdk"));
   for (const f of ["bind.html", "bind.js", "bind.css"]) copyFileSync(join(root, "www", f), join(dir, "app", f));
-  for (const f of ["passbind.js", "passbind_bg.wasm"]) copyFileSync(join(root, "pkg", f), join(dir, "sdk", f));
+  // Every file of the built SDK, whatever its layout (the entry imports its glue and wasm).
+  for (const f of readdirSync(join(root, "pkg"))) if (/\.(js|wasm)$/.test(f)) copyFileSync(join(root, "pkg", f), join(dir, "sdk", f));
   writeFileSync(join(dir, "app", "done.html"), "<!doctype html><html lang=en><meta charset=utf-8><title>Example app</title><h1>Welcome back to the example app</h1>");
   const routes = { "/app/bind": "app/bind.html", "/app/done": "app/done.html" };
   const server = createHttpServer((req, res) => {
@@ -299,11 +343,15 @@ export async function redirectOf(link) {
   return res.headers.get("location");
 }
 
-/** test-results/<name>.png, checked to be a non-empty PNG. */
+/**
+ * test-results/<name>.png, checked to be a non-empty PNG. `page` is a
+ * Playwright page or a driver from openBrowser (whose filePrefix keeps
+ * Firefox's screenshots apart from Chromium's).
+ */
 export async function screenshot(page, name) {
   const dir = join(root, "test-results");
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.png`);
+  const path = join(dir, `${page.filePrefix ?? ""}${name}.png`);
   await page.screenshot({ path, fullPage: true });
   const bytes = readFileSync(path);
   if (bytes.length < 1000 || bytes.toString("latin1", 1, 4) !== "PNG") throw new Error(`screenshot ${path} is empty`);

@@ -6,7 +6,6 @@ pub mod base64url;
 mod error;
 mod link;
 pub mod wire;
-pub use link::{push_decimal, is_url_safe_id, job_path};
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
-pub use link::{BindingLink, LinkError};
+pub use link::{is_url_safe_id, job_path, BindingLink, LinkError};

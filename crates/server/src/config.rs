@@ -25,7 +25,7 @@ pub struct Config {
     #[arg(long, env = "PASSBIND_WWW_DIR", default_value = "www")]
     pub www_dir: PathBuf,
 
-    /// The SDK's wasm-bindgen output (passbind.js, passbind_bg.wasm), served at /sdk/.
+    /// The built SDK package (scripts/build-sdk.sh: passbind.js and its wasm), served at /sdk/.
     #[arg(long, env = "PASSBIND_SDK_DIR", default_value = "pkg")]
     pub sdk_dir: PathBuf,
 
