@@ -105,6 +105,23 @@ fn is_bind_passkey_url_accepts_both_forms_and_nothing_else() {
 }
 
 #[wasm_bindgen_test]
+fn parse_bind_passkey_url_gives_the_parts_never_the_token() {
+    let parts = passbind::parse_bind_passkey_url(REDIRECT_LINK.into());
+    let text = String::from(js_sys::JSON::stringify(&parts).unwrap());
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let expected = serde_json::json!({
+        "apiBaseUrl": "http://127.0.0.1:8080/passbind", "tenantId": "t1", "realmId": "r1", "identityId": "i1", "jobId": "j1"
+    });
+    assert_eq!(value, expected);
+    let api = passbind::parse_bind_passkey_url(API_LINK.into());
+    assert_eq!(get(&api, "apiBaseUrl").as_string().as_deref(), Some("https://api-us.example.com"));
+    assert!(!text.contains("tok") && !Reflect::has(&api, &"token".into()).unwrap());
+    for not_a_link in [JsValue::from("https://example.com/"), JsValue::UNDEFINED, 42.into(), Object::new().into()] {
+        assert!(passbind::parse_bind_passkey_url(not_a_link).is_null());
+    }
+}
+
+#[wasm_bindgen_test]
 async fn bind_passkey_rejects_a_bad_link_with_invalid_link() {
     let error = passbind::bind_passkey("https://example.com/nope".into(), None).await.unwrap_err();
     assert_error(&error, "INVALID_LINK");
