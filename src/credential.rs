@@ -31,9 +31,7 @@ pub fn read_registration(credential: &JsValue) -> Result<RegistrationResponse, B
         .ok_or_else(|| incomplete("an id"))?;
     let response = get(credential, "response").filter(JsValue::is_object).ok_or_else(|| incomplete("a response"))?;
     let client_data = get(&response, "clientDataJSON").and_then(|v| bytes_of(&v)).ok_or_else(|| incomplete("clientDataJSON"))?;
-    let attestation = get(&response, "attestationObject")
-        .and_then(|v| bytes_of(&v))
-        .ok_or_else(|| incomplete("an attestationObject"))?;
+    let attestation = get(&response, "attestationObject").and_then(|v| bytes_of(&v)).ok_or_else(|| incomplete("an attestationObject"))?;
 
     let transports = call(&response, "getTransports")
         .filter(Array::is_array)

@@ -77,10 +77,7 @@ fn ceremony_message(code: &ErrorCode) -> &'static str {
 pub fn service_error(status: u16, body: Option<ErrorBody>) -> (ErrorCode, String) {
     match body {
         Some(body) if body.code.is_binding_code() => (body.code, body.message),
-        Some(body) => (
-            ErrorCode::Server,
-            format!("the binding service answered HTTP {status} ({}): {}", body.code.as_str(), body.message),
-        ),
+        Some(body) => (ErrorCode::Server, format!("the binding service answered HTTP {status} ({}): {}", body.code.as_str(), body.message)),
         None => (ErrorCode::Server, format!("the binding service answered HTTP {status} without an error body")),
     }
 }

@@ -43,8 +43,10 @@ pub fn read_response(status: u16, text: &str) -> Result<JsValue, BindError> {
 
 /// A parsed answer as the protocol's wire type; `SERVER` when it is not one.
 pub fn decode<T: DeserializeOwned>(answer: &JsValue, what: &str) -> Result<T, BindError> {
-    serde_wasm_bindgen::from_value(answer.clone())
-        .map_err(|e| BindError::Server { message: format!("the binding service answered {what} that passbind cannot read: {e}"), cause: answer.clone() })
+    serde_wasm_bindgen::from_value(answer.clone()).map_err(|e| BindError::Server {
+        message: format!("the binding service answered {what} that passbind cannot read: {e}"),
+        cause: answer.clone(),
+    })
 }
 
 /// A wire type as a plain JS value: objects for structs and maps, `null`

@@ -24,6 +24,7 @@ pub mod webauthn;
 // SAFETY: the SDK runs on the one thread of its window or worker; wasm32
 // without the atomics feature has no other.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[allow(unsafe_code)]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

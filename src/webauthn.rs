@@ -56,7 +56,9 @@ pub fn signal_unknown_credential(rp_id: Option<&str>, credential_id: &str) {
     // Without an explicit RP ID, the ceremony used the page's host.
     let rp_id = match rp_id {
         Some(id) => id.to_owned(),
-        None => get(&global, "location").and_then(|l| Reflect::get(&l, &"hostname".into()).ok()).and_then(|h| h.as_string()).unwrap_or_default(),
+        None => {
+            get(&global, "location").and_then(|l| Reflect::get(&l, &"hostname".into()).ok()).and_then(|h| h.as_string()).unwrap_or_default()
+        }
     };
     let options = Object::new();
     set(&options, "rpId", &rp_id.into());

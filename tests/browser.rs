@@ -96,10 +96,18 @@ fn timeout_signal() -> AbortSignal {
 fn is_bind_passkey_url_accepts_both_forms_and_nothing_else() {
     assert!(passbind::is_bind_passkey_url(API_LINK.into()));
     assert!(passbind::is_bind_passkey_url(REDIRECT_LINK.into()));
-    for garbage in ["", "not a url", "https://api-us.example.com/v1/tenants/t", "http://example.com/v1/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x", "javascript:alert(1)"] {
+    for garbage in [
+        "",
+        "not a url",
+        "https://api-us.example.com/v1/tenants/t",
+        "http://example.com/v1/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x",
+        "javascript:alert(1)",
+    ] {
         assert!(!passbind::is_bind_passkey_url(garbage.into()), "{garbage}");
     }
-    for not_a_string in [JsValue::UNDEFINED, JsValue::NULL, 42.into(), true.into(), Object::new().into(), Array::of1(&API_LINK.into()).into()] {
+    for not_a_string in
+        [JsValue::UNDEFINED, JsValue::NULL, 42.into(), true.into(), Object::new().into(), Array::of1(&API_LINK.into()).into()]
+    {
         assert!(!passbind::is_bind_passkey_url(not_a_string));
     }
 }
@@ -305,7 +313,12 @@ fn service_error_bodies_map_to_codes() {
 
     for (status, text, code, in_message) in [
         (409, r#"{"code":"JOB_COMPLETE","message":"done"}"#, "JOB_COMPLETE", "done"),
-        (422, r#"{"code":"ATTESTATION_REJECTED","message":"bad signature","details":[{"description":"x"}]}"#, "ATTESTATION_REJECTED", "bad signature"),
+        (
+            422,
+            r#"{"code":"ATTESTATION_REJECTED","message":"bad signature","details":[{"description":"x"}]}"#,
+            "ATTESTATION_REJECTED",
+            "bad signature",
+        ),
         (404, r#"{"code":"not_found","message":"no such job","details":[]}"#, "SERVER", "404 (not_found)"),
         (400, r#"{"code":"SOMETHING_NEW","message":"?"}"#, "SERVER", "400 (SOMETHING_NEW)"),
         (502, "<html>Bad Gateway</html>", "SERVER", "HTTP 502"),
@@ -450,7 +463,8 @@ fn fake_service() -> Function {
 #[wasm_bindgen_test]
 async fn bind_passkey_runs_the_whole_flow() {
     let restore = fake_service();
-    let link = "https://api.passbind.test/prefix/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator?token=tok-1";
+    let link =
+        "https://api.passbind.test/prefix/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator?token=tok-1";
     let options = Object::new();
     Reflect::set(&options, &"signal".into(), &timeout_signal()).unwrap();
     let result = passbind::bind_passkey(link.into(), Some(options.unchecked_into())).await;
@@ -461,7 +475,10 @@ async fn bind_passkey_runs_the_whole_flow() {
     let requests: Array = get(&js_sys::global(), "__passbindRequests").unchecked_into();
     assert_eq!(requests.length(), 3);
     let invoke = requests.get(0);
-    assert_eq!(get(&invoke, "url").as_string().unwrap(), "https://api.passbind.test/prefix/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator");
+    assert_eq!(
+        get(&invoke, "url").as_string().unwrap(),
+        "https://api.passbind.test/prefix/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator"
+    );
     assert_eq!(get(&invoke, "method").as_string().unwrap(), "POST");
     assert_eq!(get(&invoke, "contentType").as_string().unwrap(), "application/json");
     assert_eq!(get(&invoke, "body.token").as_string().unwrap(), "tok-1");

@@ -125,7 +125,8 @@ impl Drop for TempDir {
 }
 
 async fn start_server(bin: &str, database_url: Option<&str>, log: &str) -> Result<Server, String> {
-    let dir = std::env::temp_dir().join(format!("passbind-loadgen-{}", authenticator::random::<4>().iter().map(|b| format!("{b:02x}")).collect::<String>()));
+    let dir = std::env::temp_dir()
+        .join(format!("passbind-loadgen-{}", authenticator::random::<4>().iter().map(|b| format!("{b:02x}")).collect::<String>()));
     std::fs::create_dir_all(dir.join("www")).map_err(|e| e.to_string())?;
     let db = database_url.map(str::to_owned).unwrap_or_else(|| format!("sqlite://{}", dir.join("passbind.db").display()));
     let mut child = tokio::process::Command::new(bin)
@@ -184,14 +185,8 @@ struct Admin {
 
 impl Admin {
     async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        let res = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
+        let res =
+            self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.map_err(|e| e.to_string())?;
         let status = res.status();
         let body: Value = res.json().await.map_err(|e| e.to_string())?;
         if !status.is_success() {
@@ -250,12 +245,7 @@ async fn make_links(admin: &Arc<Admin>, count: usize, tag: &str) -> Result<Vec<B
 
 /// One full binding: invoke → authenticator → bind. Returns an error text on any failure.
 async fn bind_once(http: &reqwest::Client, auth: &Mutex<Authenticator>, link: BindingLink) -> Result<(), String> {
-    let res = http
-        .post(link.invoke_authenticator_url())
-        .json(&json!({"token": link.token}))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let res = http.post(link.invoke_authenticator_url()).json(&json!({"token": link.token})).send().await.map_err(|e| e.to_string())?;
     if !res.status().is_success() {
         return Err(format!("invoke: {}", res.status()));
     }
@@ -382,7 +372,14 @@ struct Target {
 
 async fn connect(args: &Args, http: &reqwest::Client, database_url: Option<&str>) -> Result<Target, String> {
     let server = start_server(&args.server, database_url, &args.server_log).await?;
-    let boot: Value = http.get(format!("{}/dev/bootstrap", server.url)).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+    let boot: Value = http
+        .get(format!("{}/dev/bootstrap", server.url))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
     let s = |k: &str| boot[k].as_str().map(str::to_owned).ok_or_else(|| format!("/dev/bootstrap without {k}"));
     let admin = Arc::new(Admin {
         http: http.clone(),
@@ -451,7 +448,8 @@ async fn main() {
     };
     // Keep-alive HTTP/1.1 on loopback; one connection per concurrent client.
     let http = reqwest::Client::builder().pool_max_idle_per_host(1024).tcp_nodelay(true).build().expect("HTTP client");
-    let database = args.database_url.as_deref().map(|u| u.split(':').next().unwrap_or("?").to_owned()).unwrap_or_else(|| "sqlite (file, WAL)".into());
+    let database =
+        args.database_url.as_deref().map(|u| u.split(':').next().unwrap_or("?").to_owned()).unwrap_or_else(|| "sqlite (file, WAL)".into());
     println!("  {} | database {database} | attestation {:?} | {} s per level | client: 1 thread", machine(), args.format, args.seconds);
 
     let target = match connect(&args, &http, args.database_url.as_deref()).await {
@@ -459,7 +457,9 @@ async fn main() {
         Err(e) => {
             eprintln!("passbind-loadgen: {e}");
             if args.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
-                eprintln!("passbind-loadgen: this passbind-server has no PostgreSQL support yet (branch pg): PostgreSQL numbers are pending");
+                eprintln!(
+                    "passbind-loadgen: this passbind-server has no PostgreSQL support yet (branch pg): PostgreSQL numbers are pending"
+                );
             }
             std::process::exit(1);
         }
@@ -481,7 +481,11 @@ async fn main() {
                 std::process::exit(1);
             }
         };
-        println!("  (setup, untimed: {want} new identities + RETURN jobs in {:.1} s, {} ready)", setup.elapsed().as_secs_f64(), queue.lock().unwrap().len());
+        println!(
+            "  (setup, untimed: {want} new identities + RETURN jobs in {:.1} s, {} ready)",
+            setup.elapsed().as_secs_f64(),
+            queue.lock().unwrap().len()
+        );
         let level = run_level(&http, &target.server.pid, &queue, c, args.seconds, &target.origin, args.format).await;
         print_level(&level);
         prev_rate = Some(prev_rate.unwrap_or(0f64).max(level.rate()));
@@ -503,8 +507,19 @@ async fn main() {
             let mem = connect(&args, &http, Some(&shm_url)).await;
             match mem {
                 Ok(mem) => {
-                    let links = make_links(&mem.admin, estimate(Some(file_c1.rate() * 4.0), args.seconds), &format!("{run}-mem")).await.unwrap_or_default();
-                    let m = run_level(&http, &mem.server.pid, &Arc::new(Mutex::new(VecDeque::from(links))), 1, args.seconds, &mem.origin, args.format).await;
+                    let links = make_links(&mem.admin, estimate(Some(file_c1.rate() * 4.0), args.seconds), &format!("{run}-mem"))
+                        .await
+                        .unwrap_or_default();
+                    let m = run_level(
+                        &http,
+                        &mem.server.pid,
+                        &Arc::new(Mutex::new(VecDeque::from(links))),
+                        1,
+                        args.seconds,
+                        &mem.origin,
+                        args.format,
+                    )
+                    .await;
                     print!("  SQLite file in RAM:");
                     print_level(&m);
                     let per = |l: &Level| l.server_cpu * 1e6 / l.bindings.max(1) as f64;
@@ -512,9 +527,16 @@ async fn main() {
                     let (cpu_file, cpu_mem) = (per(file_c1), per(&m));
                     let verify = if args.format == Format::Packed { verify_packed } else { verify_none };
                     println!("  cost split per binding at 1 client (server CPU, mean latency):");
-                    println!("    total, file on disk (WAL, synchronous FULL)                {cpu_file:>7.0} us CPU  {:>7.0} us latency", lat(file_c1));
+                    println!(
+                        "    total, file on disk (WAL, synchronous FULL)                {cpu_file:>7.0} us CPU  {:>7.0} us latency",
+                        lat(file_c1)
+                    );
                     println!("    attestation verification (micro-benchmark)                 {verify:>7.1} us CPU");
-                    println!("    durable storage: disk run minus RAM run                    {:>7.0} us CPU  {:>7.0} us latency", cpu_file - cpu_mem, lat(file_c1) - lat(&m));
+                    println!(
+                        "    durable storage: disk run minus RAM run                    {:>7.0} us CPU  {:>7.0} us latency",
+                        cpu_file - cpu_mem,
+                        lat(file_c1) - lat(&m)
+                    );
                     println!("    HTTP, JSON, routing, SQL: RAM run minus verification      {:>7.0} us CPU", cpu_mem - verify);
                     split = json!({
                         "verify_none_us": verify_none, "verify_packed_us": verify_packed,

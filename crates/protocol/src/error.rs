@@ -72,11 +72,7 @@ impl ErrorCode {
     }
 
     pub fn parse(s: &str) -> Self {
-        NAMES
-            .iter()
-            .find(|(_, n)| *n == s)
-            .map(|(c, _)| c.clone())
-            .unwrap_or_else(|| ErrorCode::Unknown(s.to_owned()))
+        NAMES.iter().find(|(_, n)| *n == s).map(|(c, _)| c.clone()).unwrap_or_else(|| ErrorCode::Unknown(s.to_owned()))
     }
 
     /// The HTTP status the service answers with for this code.
@@ -99,8 +95,7 @@ impl ErrorCode {
 
     /// True for the codes of the browser binding flow (DESIGN.md's list).
     pub fn is_binding_code(&self) -> bool {
-        self.as_str().bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
-            && !matches!(self, ErrorCode::Unknown(_))
+        self.as_str().bytes().all(|b| b.is_ascii_uppercase() || b == b'_') && !matches!(self, ErrorCode::Unknown(_))
     }
 }
 

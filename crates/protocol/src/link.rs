@@ -124,12 +124,7 @@ fn parse_url(input: &str) -> Result<Url, LinkError> {
 /// The path's segments, percent-decoded (mail clients escape `:` and more);
 /// empty segments (a trailing or doubled `/`) are dropped.
 fn segments(url: &Url) -> Vec<Cow<'_, str>> {
-    url.path_segments()
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .map(|s| percent_decode_str(s).decode_utf8_lossy())
-        .collect()
+    url.path_segments().into_iter().flatten().filter(|s| !s.is_empty()).map(|s| percent_decode_str(s).decode_utf8_lossy()).collect()
 }
 
 /// `scheme://host[:port]` plus the path prefix, each prefix segment URL-safe.

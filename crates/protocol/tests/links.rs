@@ -151,11 +151,20 @@ fn the_seed_link_parses() {
 fn the_redirect_form_with_prefix_and_port() {
     let link = BindingLink::parse("http://localhost:3000/app/bind?api_base_url=http%3A%2F%2F127.0.0.1%3A8080%2Fpassbind&tenant_id=t1&realm_id=r1&identity_id=i1&job_id=j1&token=tok").unwrap();
     assert_eq!(link.api_base, "http://127.0.0.1:8080/passbind");
-    assert_eq!(link.invoke_authenticator_url(), "http://127.0.0.1:8080/passbind/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator");
-    assert_eq!(link.bind_credential_url(), "http://127.0.0.1:8080/passbind/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:bindCredential");
+    assert_eq!(
+        link.invoke_authenticator_url(),
+        "http://127.0.0.1:8080/passbind/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator"
+    );
+    assert_eq!(
+        link.bind_credential_url(),
+        "http://127.0.0.1:8080/passbind/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:bindCredential"
+    );
     assert_eq!(link.token, "tok");
     // api_base_url with a trailing slash, unescaped, as hand-written links have it.
-    let link = BindingLink::parse("https://app.example.com/bind/?api_base_url=https://api.example.com/a/&tenant_id=t&realm_id=r&identity_id=i&job_id=j&token=x%7E").unwrap();
+    let link = BindingLink::parse(
+        "https://app.example.com/bind/?api_base_url=https://api.example.com/a/&tenant_id=t&realm_id=r&identity_id=i&job_id=j&token=x%7E",
+    )
+    .unwrap();
     assert_eq!(link.api_base, "https://api.example.com/a");
     assert_eq!(link.token, "x~");
 }
@@ -182,7 +191,8 @@ fn origins_are_read_as_a_browser_reads_them() {
     }
     // Dot segments resolve as in the browser; escaped path segments are decoded.
     for path in ["/a/../v1", "/./v1", "/%76%31"] {
-        let url = format!("https://api.example.com{path}/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x");
+        let url =
+            format!("https://api.example.com{path}/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=x");
         assert_eq!(BindingLink::parse(&url).unwrap().api_base, "https://api.example.com", "{path}");
     }
     let link = BindingLink::parse(&format!("  https://api.example.com{JOB}\r\n")).unwrap();

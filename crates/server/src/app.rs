@@ -1,19 +1,19 @@
 //! Startup and router assembly. The state is passed explicitly: no globals.
 
+use crate::ceremony::CeremonyKey;
 use crate::config::Config;
 use crate::error::{json_errors, not_found_fallback};
-use crate::ceremony::CeremonyKey;
 use crate::mail::{self, DynMailer};
 use crate::routes;
 use crate::store::{self, ApiToken, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
 use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros, random_bytes, SECOND};
 use axum::routing::any;
-use lettre::message::Mailbox;
 use axum::Router;
+use lettre::message::Mailbox;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 #[derive(Clone)]

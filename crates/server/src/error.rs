@@ -27,8 +27,7 @@ impl ApiError {
 
     pub fn invalid_argument(field: &str, description: impl Into<String>) -> Self {
         let description = description.into();
-        ApiError::new(ErrorCode::InvalidArgument, format!("invalid {field}: {description}"))
-            .with_detail(Some(field), description)
+        ApiError::new(ErrorCode::InvalidArgument, format!("invalid {field}: {description}")).with_detail(Some(field), description)
     }
 
     pub fn not_found(what: &str) -> Self {
@@ -59,7 +58,8 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self.0).unwrap_or_else(|_| b"{\"code\":\"internal\",\"message\":\"internal error\",\"details\":[]}".to_vec());
+        let body = serde_json::to_vec(&self.0)
+            .unwrap_or_else(|_| b"{\"code\":\"internal\",\"message\":\"internal error\",\"details\":[]}".to_vec());
         let mut response = (status, body).into_response();
         response.headers_mut().insert(axum::http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         response

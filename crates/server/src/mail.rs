@@ -143,7 +143,8 @@ pub fn compose(
          If you did not expect this email, you can ignore it: nothing happens until the link is opened.\n",
         username = identity.username,
     );
-    let (g, r, u, l, x) = (html_escape(greeting), html_escape(realm_name), html_escape(&identity.username), html_escape(link), html_escape(&expires));
+    let (g, r, u, l, x) =
+        (html_escape(greeting), html_escape(realm_name), html_escape(&identity.username), html_escape(link), html_escape(&expires));
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{subject_h}</title></head>\n\
          <body style=\"font-family: system-ui, sans-serif; color: #1d2330; line-height: 1.5; max-width: 36rem; margin: 0 auto; padding: 1rem;\">\n\
@@ -303,7 +304,9 @@ mod tests {
     fn the_email_has_text_and_html_with_the_link_and_expiry() {
         let from: Mailbox = "passbind <no-reply@localhost>".parse().unwrap();
         let link = "http://localhost:8080/v1/tenants/t/realms/r/identities/i/credential-binding-jobs/j:invokeAuthenticator?token=abc";
-        let e = compose(&from, &identity("Ada <Lovelace>", Some("ada@example.com")), &realm(), link, 1_658_178_633_381_786, "57d73b5909ede35a").unwrap();
+        let e =
+            compose(&from, &identity("Ada <Lovelace>", Some("ada@example.com")), &realm(), link, 1_658_178_633_381_786, "57d73b5909ede35a")
+                .unwrap();
         assert_eq!(e.to, "ada@example.com");
         assert_eq!(e.subject, "Create your passkey for Acme <Staff>");
         let raw = String::from_utf8(e.message.formatted()).unwrap();

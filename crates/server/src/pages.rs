@@ -7,10 +7,7 @@ use passbind_protocol::ErrorCode;
 
 /// True when the client asked for HTML (a browser following a link).
 pub fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|part| part.trim().starts_with("text/html")))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|part| part.trim().starts_with("text/html")))
 }
 
 /// Title, explanation and HTTP status for a link that cannot be used.

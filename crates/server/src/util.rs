@@ -68,9 +68,7 @@ pub const SECOND: i64 = 1_000_000;
 
 /// RFC 3339 UTC with microseconds and `Z`, like the seeds: `2022-07-11T21:10:33.383828Z`.
 pub fn format_time(micros: i64) -> String {
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    );
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
         .ok()
         .and_then(|t| t.format(&fmt).ok())

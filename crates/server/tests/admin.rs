@@ -19,7 +19,13 @@ fn is_seed_time(s: &Value) -> bool {
     let s = s.as_str().unwrap();
     let b = s.as_bytes();
     s.len() == 27
-        && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':' && b[19] == b'.' && b[26] == b'Z'
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':'
+        && b[16] == b':'
+        && b[19] == b'.'
+        && b[26] == b'Z'
         && s.chars().enumerate().all(|(i, c)| [4, 7, 10, 13, 16, 19, 26].contains(&i) || c.is_ascii_digit())
 }
 
@@ -43,7 +49,12 @@ async fn tokens_are_required_and_scoped_to_their_tenant(db: Db) {
     let now = now_micros();
     store.create_tenant(&Tenant { id: "00000000000000aa".into(), display_name: "Other".into(), create_time: now }).await.unwrap();
     store
-        .create_realm(&Realm { id: "00000000000000bb".into(), tenant_id: "00000000000000aa".into(), display_name: "Other realm".into(), create_time: now })
+        .create_realm(&Realm {
+            id: "00000000000000bb".into(),
+            tenant_id: "00000000000000aa".into(),
+            display_name: "Other realm".into(),
+            create_time: now,
+        })
         .await
         .unwrap();
     store.insert_api_token(&ApiToken::new(hash_secret("other-token"), "00000000000000aa".into(), None, None, now)).await.unwrap();
@@ -72,7 +83,10 @@ async fn bad_bodies_are_400_json_naming_the_field(db: Db) {
         (json!({"identity": {"display_name": "X", "traits": {"type": "traits_v0"}}}), "identity.traits.username"),
         (json!({"identity": {"display_name": "X", "traits": {"type": "traits_v9", "username": "x"}}}), "identity.traits.type"),
         (json!({"identity": {"display_name": 5, "traits": {"type": "traits_v0", "username": "x"}}}), "identity.display_name"),
-        (json!({"identity": {"display_name": "X", "traits": {"type": "traits_v0", "username": "x", "primary_email_address": "nope"}}}), "identity.traits.primary_email_address"),
+        (
+            json!({"identity": {"display_name": "X", "traits": {"type": "traits_v0", "username": "x", "primary_email_address": "nope"}}}),
+            "identity.traits.primary_email_address",
+        ),
         (json!({}), "identity"),
     ];
     for (body, field) in cases {
@@ -117,12 +131,18 @@ async fn authenticator_configs_match_the_seeds(db: Db) {
     let embedded = json!({"authenticator_config": {"config": {"type": "embedded", "invoke_url": "https://app.example.com", "trusted_origins": ["https://app.example.com", "http://localhost:3000"]}}});
     let r = s.admin(Method::POST, &path, Some(embedded)).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["config"], json!({"type": "embedded", "invoke_url": "https://app.example.com", "trusted_origins": ["https://app.example.com", "http://localhost:3000"]}));
+    assert_eq!(
+        r.body["config"],
+        json!({"type": "embedded", "invoke_url": "https://app.example.com", "trusted_origins": ["https://app.example.com", "http://localhost:3000"]})
+    );
 
     let bad = [
         (json!({"type": "embedded"}), "authenticator_config.config.invoke_url"),
         (json!({"type": "embedded", "invoke_url": "http://app.example.com"}), "authenticator_config.config.invoke_url"),
-        (json!({"type": "embedded", "invoke_url": "https://app.example.com", "trusted_origins": ["https://app.example.com/path"]}), "authenticator_config.config.trusted_origins[0]"),
+        (
+            json!({"type": "embedded", "invoke_url": "https://app.example.com", "trusted_origins": ["https://app.example.com/path"]}),
+            "authenticator_config.config.trusted_origins[0]",
+        ),
         (json!({"type": "embedded", "invoke_url": "https://app.example.com", "rp_id": "other.com"}), "authenticator_config.config.rp_id"),
         (json!({"type": "sideways"}), "authenticator_config.config.type"),
     ];
@@ -166,7 +186,11 @@ async fn identities_and_jobs_match_the_seeds(db: Db) {
     let identity_id = identity["id"].as_str().unwrap();
 
     let dup = s
-        .admin(Method::POST, &format!("{}/identities", s.realm_path()), Some(json!({"identity": {"display_name": "A2", "traits": {"type": "traits_v0", "username": "alice"}}})))
+        .admin(
+            Method::POST,
+            &format!("{}/identities", s.realm_path()),
+            Some(json!({"identity": {"display_name": "A2", "traits": {"type": "traits_v0", "username": "alice"}}})),
+        )
         .await;
     assert_eq!((dup.status, dup.code().as_str()), (409, "already_exists"));
 
@@ -201,7 +225,18 @@ async fn identities_and_jobs_match_the_seeds(db: Db) {
     let job = &r.body["credential_binding_job"];
     assert_eq!(
         keys(job),
-        ["authenticator_config_id", "create_time", "delivery_method", "expire_time", "id", "identity_id", "realm_id", "state", "tenant_id", "update_time"]
+        [
+            "authenticator_config_id",
+            "create_time",
+            "delivery_method",
+            "expire_time",
+            "id",
+            "identity_id",
+            "realm_id",
+            "state",
+            "tenant_id",
+            "update_time"
+        ]
     );
     assert!(is_hex16(&job["id"]));
     assert_eq!(job["state"], "LINK_SENT");
@@ -224,10 +259,20 @@ async fn identities_and_jobs_match_the_seeds(db: Db) {
     assert_eq!(email.status, 200, "{}", email.body);
     assert_eq!(keys(&email.body), ["credential_binding_job"]);
     assert_eq!(keys(&email.body["credential_binding_job"]), keys(job));
-    assert_eq!((email.body["credential_binding_job"]["delivery_method"].as_str(), email.body["credential_binding_job"]["state"].as_str()), (Some("EMAIL"), Some("LINK_SENT")));
-    let unknown = s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "RETURN", "authenticator_config_id": "nope"}}))).await;
+    assert_eq!(
+        (email.body["credential_binding_job"]["delivery_method"].as_str(), email.body["credential_binding_job"]["state"].as_str()),
+        (Some("EMAIL"), Some("LINK_SENT"))
+    );
+    let unknown =
+        s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "RETURN", "authenticator_config_id": "nope"}}))).await;
     assert_eq!(unknown.error().details[0].field.as_deref(), Some("job.authenticator_config_id"));
-    let method = s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "SMS", "authenticator_config_id": s.dev.authenticator_config_id}}))).await;
+    let method = s
+        .admin(
+            Method::POST,
+            &jobs,
+            Some(json!({"job": {"delivery_method": "SMS", "authenticator_config_id": s.dev.authenticator_config_id}})),
+        )
+        .await;
     assert_eq!(method.error().details[0].field.as_deref(), Some("job.delivery_method"));
     let missing = s.admin(Method::POST, &jobs, Some(json!({"job": {"delivery_method": "RETURN"}}))).await;
     assert_eq!(missing.error().details[0].field.as_deref(), Some("job.authenticator_config_id"));
@@ -292,7 +337,11 @@ async fn the_binary_prints_its_url_serves_files_and_keeps_dev_fixtures() {
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     // The printed token works on the admin API.
     let configs = http
-        .get(format!("{url}/v1/tenants/{}/realms/{}/authenticator-configs", first["tenant_id"].as_str().unwrap(), first["realm_id"].as_str().unwrap()))
+        .get(format!(
+            "{url}/v1/tenants/{}/realms/{}/authenticator-configs",
+            first["tenant_id"].as_str().unwrap(),
+            first["realm_id"].as_str().unwrap()
+        ))
         .bearer_auth(first["api_token"].as_str().unwrap())
         .send()
         .await

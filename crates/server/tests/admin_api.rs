@@ -39,7 +39,13 @@ async fn identities_are_paginated(db: Db) {
     let all = s.admin(Method::GET, &path, None).await;
     assert_eq!(all.body["identities"].as_array().unwrap().len(), 7);
     assert!(all.body.get("next_page_token").is_none());
-    for (query, field) in [("page_size=x", "page_size"), ("page_size=-1", "page_size"), ("page_token=%%%", "page_token"), ("page_token=bm9wZQ", "page_token"), ("color=red", "color")] {
+    for (query, field) in [
+        ("page_size=x", "page_size"),
+        ("page_size=-1", "page_size"),
+        ("page_token=%%%", "page_token"),
+        ("page_token=bm9wZQ", "page_token"),
+        ("color=red", "color"),
+    ] {
         let r = s.admin(Method::GET, &format!("{path}?{query}"), None).await;
         assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"), "{query}");
         assert_eq!(r.error().details[0].field.as_deref(), Some(field), "{query}");
@@ -71,7 +77,8 @@ async fn configs_jobs_and_credentials_are_paginated_too(db: Db) {
     }
     let everything = s.admin(Method::GET, &configs, None).await.body;
     assert_eq!(everything["total_size"], 5);
-    let ids: Vec<String> = everything["authenticator_configs"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> =
+        everything["authenticator_configs"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(all_pages(&s, &configs, "authenticator_configs", 2).await, ids);
 
     let identity = s.create_identity("pages").await;
@@ -160,16 +167,27 @@ async fn configs_carry_a_webauthn_policy(db: Db) {
     assert_eq!(invoke.public_key.attestation.as_deref(), Some("none"));
 
     // hosted_web may widen its RP ID only to the service's host or a parent domain of it.
-    let r = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "rp_id": "localhost"}}}))).await;
+    let r =
+        s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "rp_id": "localhost"}}}))).await;
     assert_eq!((r.status, r.body["config"]["rp_id"].as_str()), (200, Some("localhost")), "{}", r.body);
-    let r = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "rp_id": "example.com"}}}))).await;
+    let r = s
+        .admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "rp_id": "example.com"}}})))
+        .await;
     assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"));
     assert_eq!(r.error().details[0].field.as_deref(), Some("authenticator_config.config.rp_id"));
-    let r = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "invoke_url": "https://x.example"}}}))).await;
+    let r = s
+        .admin(
+            Method::POST,
+            &path,
+            Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "invoke_url": "https://x.example"}}})),
+        )
+        .await;
     assert_eq!((r.status, r.code().as_str()), (400, "invalid_argument"));
 
     // Delete, then it is gone.
-    let unused = s.admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "attestation": "none"}}}))).await;
+    let unused = s
+        .admin(Method::POST, &path, Some(json!({"authenticator_config": {"config": {"type": "hosted_web", "attestation": "none"}}})))
+        .await;
     let unused_id = unused.body["id"].as_str().unwrap();
     assert_eq!(s.admin(Method::DELETE, &format!("{path}/{unused_id}"), None).await.body, json!({}));
     assert_eq!(s.admin(Method::GET, &format!("{path}/{unused_id}"), None).await.status, 404);
@@ -191,12 +209,27 @@ async fn credentials_report_their_key_as_jwk_with_thumbprint(db: Db) {
     let (identity, link) = s.identity_with_link("jwk").await;
     let identity_id = identity["id"].as_str().unwrap();
     let invoke = s.invoke_ok(&link).await;
-    let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap()).await;
+    let cred =
+        create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap()).await;
     let bound = s.bind(&link, &invoke.ceremony_id, &cred).await;
     assert_eq!(bound.status, 200);
     let listed = s.credentials(identity_id).await;
     let c = &listed[0];
-    for field in ["id", "identity_id", "state", "create_time", "public_key_jwk", "jwk_thumbprint", "aaguid", "transports", "backup_eligible", "backed_up", "attestation_format", "credential_id", "authenticator"] {
+    for field in [
+        "id",
+        "identity_id",
+        "state",
+        "create_time",
+        "public_key_jwk",
+        "jwk_thumbprint",
+        "aaguid",
+        "transports",
+        "backup_eligible",
+        "backed_up",
+        "attestation_format",
+        "credential_id",
+        "authenticator",
+    ] {
         assert!(c.get(field).is_some(), "{field} in {c}");
     }
     assert_eq!(c["identity_id"], identity_id);
@@ -252,7 +285,9 @@ async fn job_expiry_is_configurable_and_expired_jobs_report_expired(db: Db) {
     assert_eq!(seconds(&job["expire_time"]) - seconds(&job["create_time"]), 3600);
     s.sql(&format!("UPDATE credential_binding_jobs SET expire_time = 1 WHERE id = '{}'", link.job_id)).await;
     assert_eq!(s.job(&link).await["state"], "EXPIRED");
-    let listed = s.admin(Method::GET, &format!("{}/identities/{}/credential-binding-jobs", s.realm_path(), identity["id"].as_str().unwrap()), None).await;
+    let listed = s
+        .admin(Method::GET, &format!("{}/identities/{}/credential-binding-jobs", s.realm_path(), identity["id"].as_str().unwrap()), None)
+        .await;
     assert_eq!(listed.body["credential_binding_jobs"][0]["state"], "EXPIRED");
     // Revoking an expired job is refused; revoking a revoked one answers it again.
     let r = s.admin(Method::POST, &format!("{}:revoke", link.job_path()), None).await;

@@ -84,7 +84,7 @@ fn tamper_auth_data(cred: &RegistrationResponse, edit: impl FnOnce(&mut Vec<u8>)
         }
     }
     let mut cred = cred.clone();
-    cred.response.attestation_object = base64url::encode(&common::packed::cbor_bytes(&value));
+    cred.response.attestation_object = base64url::encode(&packed::cbor_bytes(&value));
     cred
 }
 
@@ -101,7 +101,7 @@ fn tamper_client_data(cred: &RegistrationResponse, edit: impl FnOnce(&mut Value)
 /// data and clientDataJSON are covered by its signature.
 fn packed(challenge: &str, origin: &str, rp_id: &str) -> RegistrationResponse {
     let key = p256::ecdsa::SigningKey::from_slice(&passbind_server::util::random_bytes::<32>()).unwrap();
-    common::packed::packed_self_attested(challenge, origin, rp_id, &key, false)
+    packed::packed_self_attested(challenge, origin, rp_id, &key, false)
 }
 
 /// A second tenant with a realm and an API token (optionally realm-scoped).
@@ -112,7 +112,10 @@ async fn other_tenant(s: &TestServer, realm_scoped: bool) -> (String, String, St
     let now = now_micros();
     let (tenant, realm, token) = (new_id(), new_id(), new_secret());
     store.create_tenant(&Tenant { id: tenant.clone(), display_name: "Other".into(), create_time: now }).await.unwrap();
-    store.create_realm(&Realm { id: realm.clone(), tenant_id: tenant.clone(), display_name: "Other realm".into(), create_time: now }).await.unwrap();
+    store
+        .create_realm(&Realm { id: realm.clone(), tenant_id: tenant.clone(), display_name: "Other realm".into(), create_time: now })
+        .await
+        .unwrap();
     store
         .insert_api_token(&ApiToken::new(hash_secret(&token), tenant.clone(), realm_scoped.then(|| realm.clone()), None, now))
         .await
@@ -254,7 +257,12 @@ async fn attack_09_realm_scoped_token_on_another_realm(db: Db) {
     s.server
         .state
         .store
-        .create_realm(&passbind_server::store::Realm { id: second.clone(), tenant_id: tenant.clone(), display_name: "Second".into(), create_time: now })
+        .create_realm(&passbind_server::store::Realm {
+            id: second.clone(),
+            tenant_id: tenant.clone(),
+            display_name: "Second".into(),
+            create_time: now,
+        })
         .await
         .unwrap();
     let ok = s.send(Method::GET, &s.url(&format!("/v1/tenants/{tenant}/realms/{realm}/identities")), Some(&token), None).await;
@@ -295,7 +303,14 @@ async fn attack_12_call_from_an_untrusted_page(db: Db) {
     assert!(r.headers().get("access-control-allow-origin").is_none());
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "SECURITY");
-    let r = s.http.post(link.invoke_authenticator_url()).header("Origin", "https://evil.example").json(&json!({"token": link.token})).send().await.unwrap();
+    let r = s
+        .http
+        .post(link.invoke_authenticator_url())
+        .header("Origin", "https://evil.example")
+        .json(&json!({"token": link.token}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     nothing_bound(&s, &identity, &link).await;
 }
@@ -464,7 +479,7 @@ async fn attack_24_unoffered_algorithm_or_forged_signature(db: Db) {
         }
     }
     let mut forged = signed.clone();
-    forged.response.attestation_object = base64url::encode(&common::packed::cbor_bytes(&value));
+    forged.response.attestation_object = base64url::encode(&packed::cbor_bytes(&value));
     refused(&s.bind(&link, &invoke.ceremony_id, &forged).await, 422, "ATTESTATION_REJECTED");
     // A key whose algorithm (ES384) was never offered.
     let es384 = tamper_auth_data(&signed, |d| {
@@ -479,7 +494,7 @@ async fn attack_24_unoffered_algorithm_or_forged_signature(db: Db) {
             }
         }
         d.truncate(key_at);
-        d.extend_from_slice(&common::packed::cbor_bytes(&key));
+        d.extend_from_slice(&packed::cbor_bytes(&key));
     });
     refused(&s.bind(&link, &invoke.ceremony_id, &es384).await, 422, "ATTESTATION_REJECTED");
     nothing_bound(&s, &identity, &link).await;
@@ -504,19 +519,44 @@ async fn attack_26_unknown_fields_and_wrong_types(db: Db) {
     let identity = s.create_identity("a26").await;
     let id = identity["id"].as_str().unwrap();
     let cases = [
-        (format!("{rp}/identities"), json!({"identity": {"display_name": "X", "traits": {"type": "traits_v0", "username": "x"}, "is_admin": true}}), "identity.is_admin"),
-        (format!("{rp}/identities"), json!({"identity": {"display_name": ["X"], "traits": {"type": "traits_v0", "username": "x"}}}), "identity.display_name"),
-        (format!("{rp}/authenticator-configs"), json!({"authenticator_config": {"config": {"type": "hosted_web", "trusted": true}}}), "authenticator_config.config.trusted"),
-        (format!("{rp}/authenticator-configs"), json!({"authenticator_config": {"config": {"type": "hosted_web", "user_verification": "sometimes"}}}), "authenticator_config.config.user_verification"),
-        (format!("{rp}/identities/{id}/credential-binding-jobs"), json!({"job": {"delivery_method": "RETURN", "authenticator_config_id": s.dev.authenticator_config_id, "expire_time": "2099-01-01T00:00:00Z"}}), "job.expire_time"),
-        (format!("{rp}/identities/{id}/credential-binding-jobs"), json!({"job": {"delivery_method": 1, "authenticator_config_id": s.dev.authenticator_config_id}}), "job.delivery_method"),
+        (
+            format!("{rp}/identities"),
+            json!({"identity": {"display_name": "X", "traits": {"type": "traits_v0", "username": "x"}, "is_admin": true}}),
+            "identity.is_admin",
+        ),
+        (
+            format!("{rp}/identities"),
+            json!({"identity": {"display_name": ["X"], "traits": {"type": "traits_v0", "username": "x"}}}),
+            "identity.display_name",
+        ),
+        (
+            format!("{rp}/authenticator-configs"),
+            json!({"authenticator_config": {"config": {"type": "hosted_web", "trusted": true}}}),
+            "authenticator_config.config.trusted",
+        ),
+        (
+            format!("{rp}/authenticator-configs"),
+            json!({"authenticator_config": {"config": {"type": "hosted_web", "user_verification": "sometimes"}}}),
+            "authenticator_config.config.user_verification",
+        ),
+        (
+            format!("{rp}/identities/{id}/credential-binding-jobs"),
+            json!({"job": {"delivery_method": "RETURN", "authenticator_config_id": s.dev.authenticator_config_id, "expire_time": "2099-01-01T00:00:00Z"}}),
+            "job.expire_time",
+        ),
+        (
+            format!("{rp}/identities/{id}/credential-binding-jobs"),
+            json!({"job": {"delivery_method": 1, "authenticator_config_id": s.dev.authenticator_config_id}}),
+            "job.delivery_method",
+        ),
     ];
     for (path, body, field) in cases {
         let r = s.admin(Method::POST, &path, Some(body.clone())).await;
         refused(&r, 400, "invalid_argument");
         assert_eq!(r.error().details[0].field.as_deref(), Some(field), "{body} → {}", r.body);
     }
-    let r = s.admin(Method::PATCH, &format!("{rp}/identities/{id}"), Some(json!({"identity": {"status": "suspended", "role": "admin"}}))).await;
+    let r =
+        s.admin(Method::PATCH, &format!("{rp}/identities/{id}"), Some(json!({"identity": {"status": "suspended", "role": "admin"}}))).await;
     refused(&r, 400, "invalid_argument");
     assert_eq!(r.error().details[0].field.as_deref(), Some("identity.role"));
     let r = s.admin(Method::PATCH, &format!("{rp}/identities/{id}"), Some(json!({"identity": {"status": "deleted"}}))).await;

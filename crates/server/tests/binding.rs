@@ -61,7 +61,10 @@ async fn happy_path_binds_a_passkey_end_to_end(db: Db) {
     assert_eq!(opts.pub_key_cred_params.iter().map(|p| p.alg).collect::<Vec<_>>(), vec![-8, -7, -257]);
     assert_eq!(opts.timeout, Some(300_000));
     let sel = opts.authenticator_selection.as_ref().unwrap();
-    assert_eq!((sel.resident_key.as_deref(), sel.require_resident_key, sel.user_verification.as_deref()), (Some("required"), true, Some("required")));
+    assert_eq!(
+        (sel.resident_key.as_deref(), sel.require_resident_key, sel.user_verification.as_deref()),
+        (Some("required"), true, Some("required"))
+    );
     assert_eq!(opts.attestation.as_deref(), Some("none"));
     assert!(opts.exclude_credentials.is_empty());
     assert_eq!(s.job(&link).await["state"], "LINK_OPENED");
@@ -310,7 +313,6 @@ async fn an_already_registered_credential_is_refused(db: Db) {
     assert_nothing_bound(&s, &identity2, &link2).await;
 }
 
-
 async fn packed_self_attestation_verifies_and_a_tampered_signature_is_rejected(db: Db) {
     let s = TestServer::start_on(db).await;
     let (identity, link) = s.identity_with_link("olga").await;
@@ -357,10 +359,30 @@ async fn garbage_in_the_credential_is_a_typed_error_never_a_500(db: Db) {
         (b"not json".to_vec(), "INVALID_LINK"),
         (b"[]".to_vec(), "INVALID_LINK"),
         (serde_json::to_vec(&json!({"token": link.token})).unwrap(), "ATTESTATION_REJECTED"),
-        (serde_json::to_vec(&with(&["credential", "response", "attestationObject"], json!("!!!not base64!!!"))).unwrap(), "ATTESTATION_REJECTED"),
-        (serde_json::to_vec(&with(&["credential", "response", "attestationObject"], json!(base64url::encode(b"\xff\xff\xff garbage cbor")))).unwrap(), "ATTESTATION_REJECTED"),
-        (serde_json::to_vec(&with(&["credential", "response", "attestationObject"], json!(base64url::encode(&[0xa1, 0x63, b'f', b'm', b't'])))).unwrap(), "ATTESTATION_REJECTED"),
-        (serde_json::to_vec(&with(&["credential", "response", "clientDataJSON"], json!(base64url::encode(b"{{{{")))).unwrap(), "ATTESTATION_REJECTED"),
+        (
+            serde_json::to_vec(&with(&["credential", "response", "attestationObject"], json!("!!!not base64!!!"))).unwrap(),
+            "ATTESTATION_REJECTED",
+        ),
+        (
+            serde_json::to_vec(&with(
+                &["credential", "response", "attestationObject"],
+                json!(base64url::encode(b"\xff\xff\xff garbage cbor")),
+            ))
+            .unwrap(),
+            "ATTESTATION_REJECTED",
+        ),
+        (
+            serde_json::to_vec(&with(
+                &["credential", "response", "attestationObject"],
+                json!(base64url::encode(&[0xa1, 0x63, b'f', b'm', b't'])),
+            ))
+            .unwrap(),
+            "ATTESTATION_REJECTED",
+        ),
+        (
+            serde_json::to_vec(&with(&["credential", "response", "clientDataJSON"], json!(base64url::encode(b"{{{{")))).unwrap(),
+            "ATTESTATION_REJECTED",
+        ),
         (serde_json::to_vec(&with(&["credential", "response", "clientDataJSON"], json!(42))).unwrap(), "ATTESTATION_REJECTED"),
         (serde_json::to_vec(&with(&["credential", "rawId"], json!(base64url::encode(&[1; 2000])))).unwrap(), "ATTESTATION_REJECTED"),
         (serde_json::to_vec(&with(&["credential", "type"], json!("password"))).unwrap(), "ATTESTATION_REJECTED"),
@@ -409,7 +431,8 @@ async fn cors_reflects_only_trusted_origins(db: Db) {
         assert!(r.status().is_success());
         let acao = r.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(acao.as_deref(), allowed.then_some(origin), "{origin}");
-        let r = s.http.post(link.invoke_authenticator_url()).header("Origin", origin).json(&json!({"token": link.token})).send().await.unwrap();
+        let r =
+            s.http.post(link.invoke_authenticator_url()).header("Origin", origin).json(&json!({"token": link.token})).send().await.unwrap();
         // A page on an origin the config does not trust is refused outright.
         assert_eq!(r.status(), if allowed { 200 } else { 403 }, "{origin}");
         let acao = r.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned());

@@ -123,7 +123,9 @@ async fn refused_writes_in_a_shared_commit_leave_the_others_whole(db: Db) {
         let (identity, link) = s.identity_with_link(&format!("batch-{j}")).await;
         for _ in 0..2 {
             let invoke = s.invoke_ok(&link).await;
-            let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap()).await;
+            let cred =
+                create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap())
+                    .await;
             binds.push((j, link.clone(), invoke.ceremony_id, cred));
         }
         bound.push((identity, link));
@@ -153,11 +155,10 @@ async fn refused_writes_in_a_shared_commit_leave_the_others_whole(db: Db) {
     }
     let results = bind_tasks.join_all().await;
     assert_eq!(invoke_tasks.join_all().await, vec![200; 20]);
-    for j in 0..20 {
+    for (j, (identity, link)) in bound.iter().enumerate() {
         let mine: Vec<_> = results.iter().filter(|r| r.0 == j).collect();
         let statuses: Vec<_> = mine.iter().map(|r| (r.1, r.2["code"].as_str().unwrap_or(""))).collect();
         assert!(statuses.contains(&(200, "")) && statuses.contains(&(409, "JOB_COMPLETE")), "job {j}: {statuses:?}");
-        let (identity, link) = &bound[j];
         let creds = s.credentials(identity["id"].as_str().unwrap()).await;
         let winner = &mine.iter().find(|r| r.1 == 200).unwrap().2;
         assert_eq!(creds.len(), 1, "job {j}");

@@ -234,7 +234,8 @@ async fn create_email_job(s: &TestServer, identity_id: &str, config_id: &str, re
     if let Some(r) = redirect {
         job["post_binding_redirect_uri"] = json!(r);
     }
-    s.admin(Method::POST, &format!("{}/identities/{identity_id}/credential-binding-jobs", s.realm_path()), Some(json!({ "job": job }))).await
+    s.admin(Method::POST, &format!("{}/identities/{identity_id}/credential-binding-jobs", s.realm_path()), Some(json!({ "job": job })))
+        .await
 }
 
 async fn jobs_of(s: &TestServer, identity_id: &str) -> Vec<Value> {
@@ -354,7 +355,9 @@ async fn an_smtp_refusal_stores_the_job_failed_to_send_and_answers_502() {
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0]["state"], "FAILED_TO_SEND");
     // GET of the one job agrees with the list.
-    let one = s.admin(Method::GET, &format!("{}/identities/{}/credential-binding-jobs/{}", s.realm_path(), id(&identity), id(&jobs[0])), None).await;
+    let one = s
+        .admin(Method::GET, &format!("{}/identities/{}/credential-binding-jobs/{}", s.realm_path(), id(&identity), id(&jobs[0])), None)
+        .await;
     assert_eq!(one.body["state"], "FAILED_TO_SEND");
 }
 
@@ -511,7 +514,8 @@ async fn post_binding_redirect_uri_must_be_an_absolute_http_s_url() {
         assert_eq!(r.status, 200, "{good}: {}", r.body);
         assert_eq!(r.body["credential_binding_job"]["post_binding_redirect_uri"], good);
         let job_id = r.body["credential_binding_job"]["id"].as_str().unwrap();
-        let got = s.admin(Method::GET, &format!("{}/identities/{}/credential-binding-jobs/{job_id}", s.realm_path(), id(&identity)), None).await;
+        let got =
+            s.admin(Method::GET, &format!("{}/identities/{}/credential-binding-jobs/{job_id}", s.realm_path(), id(&identity)), None).await;
         assert_eq!(got.body["post_binding_redirect_uri"], good);
     }
 }

@@ -112,24 +112,24 @@ async fn the_openapi_document_matches_the_router(db: Db) {
     // A bound credential (on a first job) and an open job to probe with.
     let (_, first) = s.create_job(&identity_id, &s.dev.authenticator_config_id, None).await;
     let invoke = s.invoke_ok(&first).await;
-    let cred = create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap()).await;
+    let cred =
+        create_credential(&mut software_authenticator(), &s.server.public_url, &serde_json::to_value(&invoke.public_key).unwrap()).await;
     let bound = s.bind(&first, &invoke.ceremony_id, &cred).await;
     let credential_id = bound.body["passkey"]["id"].as_str().unwrap().to_owned();
     let (_, link) = s.create_job(&identity_id, &s.dev.authenticator_config_id, None).await;
     let fill = |template: &str| {
         let mut parts = Vec::new();
-        let values = [
-            s.dev.tenant_id.clone(),
-            s.dev.realm_id.clone(),
-            identity_id.clone(),
-            link.job_id.clone(),
-        ];
+        let values = [s.dev.tenant_id.clone(), s.dev.realm_id.clone(), identity_id.clone(), link.job_id.clone()];
         let mut n = 0;
         for segment in shape(template).split('/') {
             let mut seg = segment.to_owned();
             if seg.starts_with("{}") {
                 let value = if template.contains("authenticator-configs/{") {
-                    if n < 2 { values[n].clone() } else { s.dev.authenticator_config_id.clone() }
+                    if n < 2 {
+                        values[n].clone()
+                    } else {
+                        s.dev.authenticator_config_id.clone()
+                    }
                 } else if n == 3 && template.contains("/credentials/{") {
                     credential_id.clone()
                 } else {

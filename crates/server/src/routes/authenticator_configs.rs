@@ -76,7 +76,8 @@ fn parent_or_same(host: &str, rp: &str) -> bool {
 /// A validated embedded config: (invoke_url, trusted_origins, rp_id).
 fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Option<String>)> {
     let field = |f: &str| format!("{FIELD}.{f}");
-    let raw = spec.invoke_url.as_deref().ok_or_else(|| ApiError::invalid_argument(&field("invoke_url"), "required for embedded configs"))?;
+    let raw =
+        spec.invoke_url.as_deref().ok_or_else(|| ApiError::invalid_argument(&field("invoke_url"), "required for embedded configs"))?;
     let invoke = url::Url::parse(raw).map_err(|e| ApiError::invalid_argument(&field("invoke_url"), format!("not an absolute URL: {e}")))?;
     if !is_secure_or_loopback(&invoke) {
         return Err(ApiError::invalid_argument(&field("invoke_url"), "must be https (http only on a loopback host)"));
@@ -123,7 +124,10 @@ async fn create(
     let (invoke_url, trusted_origins, rp_id) = match spec.type_.as_str() {
         "hosted_web" => {
             if spec.invoke_url.is_some() || spec.trusted_origins.as_ref().is_some_and(|o| !o.is_empty()) {
-                return Err(ApiError::invalid_argument(FIELD, "hosted_web configs take no invoke_url or trusted_origins: passbind hosts the page"));
+                return Err(ApiError::invalid_argument(
+                    FIELD,
+                    "hosted_web configs take no invoke_url or trusted_origins: passbind hosts the page",
+                ));
             }
             // The RP ID may be the service's host or a parent domain of it.
             let rp_id = match spec.rp_id.as_deref().map(str::to_ascii_lowercase) {

@@ -20,7 +20,6 @@ use passbind_protocol::wire::{
 use passbind_protocol::{BindingLink, ErrorCode};
 use serde::Deserialize;
 
-
 pub struct JobPath {
     pub tenant_id: String,
     pub realm_id: String,
@@ -196,7 +195,12 @@ pub async fn invoke(state: &AppState, p: &JobPath, headers: &HeaderMap, body: &[
     with_cors(result.into_response(), origin)
 }
 
-async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Json<InvokeAuthenticatorResponse>> {
+async fn invoke_inner(
+    state: &AppState,
+    ctx: Option<Context>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> ApiResult<Json<InvokeAuthenticatorResponse>> {
     let req: TokenOnly = parse_json(body, ErrorCode::InvalidLink)?;
     let ctx = authorize_token_limited(state, ctx, &req.token).await?;
     check_request_origin(state, headers, &ctx)?;
@@ -209,7 +213,11 @@ async fn invoke_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMa
     let exclude_credentials = existing
         .iter()
         .filter(|c| c.state == "ACTIVE")
-        .map(|c| CredentialDescriptor { id: base64url::encode(&c.credential_id), type_: "public-key".into(), transports: c.transports.clone() })
+        .map(|c| CredentialDescriptor {
+            id: base64url::encode(&c.credential_id),
+            type_: "public-key".into(),
+            transports: c.transports.clone(),
+        })
         .collect();
     let public_key = CreationOptions {
         rp: RelyingParty { id: Some(rp_id(state, &ctx.config)), name: ctx.realm.display_name.clone() },

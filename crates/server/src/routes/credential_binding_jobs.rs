@@ -124,9 +124,13 @@ async fn create(
         return Err(ApiError::invalid_argument("job.authenticator_config_id", "no such authenticator config in this realm"));
     }
     if let Some(uri) = &input.post_binding_redirect_uri {
-        let ok = url::Url::parse(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty() && u.password().is_none()).unwrap_or(false);
+        let ok =
+            url::Url::parse(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty() && u.password().is_none()).unwrap_or(false);
         if !ok || uri.len() > 2048 {
-            return Err(ApiError::invalid_argument("job.post_binding_redirect_uri", "must be an absolute https URL (http only on loopback)"));
+            return Err(ApiError::invalid_argument(
+                "job.post_binding_redirect_uri",
+                "must be an absolute https URL (http only on loopback)",
+            ));
         }
     }
     if identity.status != "active" {
@@ -169,7 +173,8 @@ async fn create(
     }
 
     let outgoing = mail::compose(&state.mail_from, &identity, &realm, &link.api_url(), job.expire_time, &job.id).map_err(|e| {
-        ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail").with_detail(Some(EMAIL_FIELD), e.to_string())
+        ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail")
+            .with_detail(Some(EMAIL_FIELD), e.to_string())
     })?;
     state.store.insert_job(&job).await?;
     let task_state = state.clone();

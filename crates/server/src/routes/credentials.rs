@@ -55,7 +55,15 @@ async fn post_segment(State(state): State<AppState>, Path((t, r, i, segment)): S
 
 /// `GET …/credentials/{c}`, or `POST …/credentials/{c}:revoke` (`revoke`):
 /// a revoked passkey stays listed, as `REVOKED`; revoking twice is harmless.
-async fn get_one(state: &AppState, headers: &HeaderMap, t: &str, r: &str, i: &str, id: &str, revoke: bool) -> ApiResult<Json<CredentialView>> {
+async fn get_one(
+    state: &AppState,
+    headers: &HeaderMap,
+    t: &str,
+    r: &str,
+    i: &str,
+    id: &str,
+    revoke: bool,
+) -> ApiResult<Json<CredentialView>> {
     let (realm, identity) = authorize_identity(state, headers, t, r, i).await?;
     let tenant = state.store.get_tenant(t).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credential = state

@@ -93,8 +93,10 @@ async fn create(
     };
     match state.store.insert_identity(&identity).await {
         Ok(()) => Ok(Json(IdentityView::from(&identity))),
-        Err(StoreError::Conflict) => Err(ApiError::new(ErrorCode::AlreadyExists, "an identity with this username already exists in the realm")
-            .with_detail(Some("identity.traits.username"), "already taken")),
+        Err(StoreError::Conflict) => {
+            Err(ApiError::new(ErrorCode::AlreadyExists, "an identity with this username already exists in the realm")
+                .with_detail(Some("identity.traits.username"), "already taken"))
+        }
         Err(e) => Err(e.into()),
     }
 }

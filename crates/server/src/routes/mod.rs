@@ -310,12 +310,15 @@ pub fn parse_page(query: Option<&str>) -> ApiResult<Page> {
 
 /// A list answer for items already ordered by (create_time, id):
 /// `{"<name>": [...], "total_size", "next_page_token"?}`, one page of it.
-pub fn paged_body<I, T: Serialize>(name: &str, items: &[I], key: impl Fn(&I) -> (i64, String), view: impl Fn(&I) -> T, page: &Page) -> serde_json::Value {
+pub fn paged_body<I, T: Serialize>(
+    name: &str,
+    items: &[I],
+    key: impl Fn(&I) -> (i64, String),
+    view: impl Fn(&I) -> T,
+    page: &Page,
+) -> serde_json::Value {
     let total = items.len();
-    let rest: Vec<&I> = items
-        .iter()
-        .filter(|i| page.after.as_ref().is_none_or(|after| key(i) > *after))
-        .collect();
+    let rest: Vec<&I> = items.iter().filter(|i| page.after.as_ref().is_none_or(|after| key(i) > *after)).collect();
     let shown: Vec<T> = rest.iter().take(page.size as usize).map(|i| view(i)).collect();
     let mut body = list_body(name, shown);
     body["total_size"] = total.into();

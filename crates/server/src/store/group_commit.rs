@@ -13,7 +13,7 @@ pub(super) enum BindingWrite {
     /// `:invokeAuthenticator`: the job `LINK_OPENED` (if still open).
     OpenLink { job_id: String },
     /// `:bindCredential`: the job COMPLETE and the credential stored.
-    CompleteBinding { credential: Credential },
+    CompleteBinding { credential: Box<Credential> },
 }
 
 /// A write waiting for a writer, with the requester's reply channel.

@@ -171,7 +171,11 @@ macro_rules! binding_context_from_row {
         let r = $r;
         let job = job_from_row(r)?;
         BindingContext {
-            tenant: Tenant { id: job.tenant_id.clone(), display_name: r.try_get("t_display_name")?, create_time: r.try_get("t_create_time")? },
+            tenant: Tenant {
+                id: job.tenant_id.clone(),
+                display_name: r.try_get("t_display_name")?,
+                create_time: r.try_get("t_create_time")?,
+            },
             realm: Realm {
                 id: job.realm_id.clone(),
                 tenant_id: job.tenant_id.clone(),
@@ -290,7 +294,13 @@ pub trait Store: Send + Sync {
 
     /// The job a browser link names with its tenant, realm, identity and
     /// authenticator config, in one query; None when any of them is missing.
-    async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>>;
+    async fn load_binding_context(
+        &self,
+        tenant_id: &str,
+        realm_id: &str,
+        identity_id: &str,
+        job_id: &str,
+    ) -> StoreResult<Option<BindingContext>>;
 
     /// A ceremony starts (`:invokeAuthenticator`): moves the job
     /// `LINK_OPENED` when `open_link` (only while it is not terminal) and
@@ -309,7 +319,13 @@ pub trait Store: Send + Sync {
     async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool>;
     async fn list_api_tokens(&self, tenant_id: &str) -> StoreResult<Vec<ApiToken>>;
     /// Up to `limit` identities ordered by (create_time, id), after the given key.
-    async fn list_identities_page(&self, tenant_id: &str, realm_id: &str, limit: i64, after: Option<(i64, String)>) -> StoreResult<Vec<Identity>>;
+    async fn list_identities_page(
+        &self,
+        tenant_id: &str,
+        realm_id: &str,
+        limit: i64,
+        after: Option<(i64, String)>,
+    ) -> StoreResult<Vec<Identity>>;
     async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64>;
     /// Counts one failed token attempt for `key` in a fixed window of
     /// `window` microseconds; returns the count in the current window.

@@ -9,12 +9,12 @@
 //! one WAL flush answers a whole batch. Per-request transactions left the
 //! service waiting on PostgreSQL's commits (bench/RESULTS.md).
 
+use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};
 use super::*;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
-use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};
 use tokio::sync::mpsc;
 
 pub struct PgStore {
@@ -88,7 +88,7 @@ async fn run_all(conn: &mut PgConnection, writes: &mut impl Iterator<Item = Queu
 
 /// `:invokeAuthenticator`'s write: the job `LINK_OPENED` (if still open).
 async fn open_link_on(conn: &mut PgConnection, job_id: &str, now: i64) -> StoreResult<()> {
-    sqlx::query(super::shared::SET_JOB_STATE_SQL).bind("LINK_OPENED").bind(now).bind(job_id).execute(&mut *conn).await?;
+    sqlx::query(shared::SET_JOB_STATE_SQL).bind("LINK_OPENED").bind(now).bind(job_id).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -142,7 +142,7 @@ super::shared::store_backend! {
     conn: PgConnection,
     {
         async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
-            self.write(BindingWrite::CompleteBinding { credential: c.clone() }, now).await
+            self.write(BindingWrite::CompleteBinding { credential: Box::new(c.clone()) }, now).await
         }
 
         async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {

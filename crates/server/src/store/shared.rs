@@ -24,9 +24,11 @@ pub(super) fn to_json(list: &[String]) -> String {
 
 /// The job COMPLETE with its ceremony and credential record, if still open.
 /// (Its row is the lock that serialises concurrent completions.)
-pub(super) const COMPLETE_JOB_SQL: &str = "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, \
+pub(super) const COMPLETE_JOB_SQL: &str =
+    "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, \
      credential_record_id = $3 WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
-pub(super) const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
+pub(super) const INSERT_CREDENTIAL_SQL: &str =
+    "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
      public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
 /// An open job moved to state $1 (a terminal job stays as it is).
@@ -128,7 +130,6 @@ macro_rules! row_mappers {
                 create_time: r.try_get("create_time")?,
             })
         }
-
     };
 }
 pub(super) use row_mappers;

@@ -41,11 +41,8 @@ impl SqliteStore {
         }
         // An in-memory database exists once per connection: keep exactly one.
         let max = if in_memory { 1 } else { 8 };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .connect_with(options)
-            .await
-            .map_err(|e| format!("cannot open {url:?}: {e}"))?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(max).connect_with(options).await.map_err(|e| format!("cannot open {url:?}: {e}"))?;
         MIGRATOR.run(&pool).await.map_err(|e| format!("migrations failed: {e}"))?;
         let direct = match file_path {
             Some(path) => Some(DirectSqlite::open(&path)?),

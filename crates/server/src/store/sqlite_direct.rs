@@ -78,7 +78,7 @@ fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResu
     if conn.prepare_cached(COMPLETE_JOB_SQL)?.execute((now, &c.ceremony_id, &c.id, &c.job_id))? != 1 {
         return Err(StoreError::JobNotOpen);
     }
-    let transports = super::shared::to_json(&c.transports);
+    let transports = shared::to_json(&c.transports);
     conn.prepare_cached(INSERT_CREDENTIAL_SQL)?
         .execute(rusqlite::params![
             &c.id,
@@ -219,7 +219,13 @@ impl DirectSqlite {
         result
     }
 
-    pub(super) fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
+    pub(super) fn load_binding_context(
+        &self,
+        tenant_id: &str,
+        realm_id: &str,
+        identity_id: &str,
+        job_id: &str,
+    ) -> StoreResult<Option<BindingContext>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(BINDING_CONTEXT_SQL)?;
             let mut rows = stmt.query((job_id, tenant_id, realm_id, identity_id))?;
@@ -235,7 +241,7 @@ impl DirectSqlite {
     pub(super) async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
         let credentials = self.read(|conn| {
             let mut stmt = conn.prepare_cached(IDENTITY_CREDENTIALS_SQL)?;
-            let credentials = stmt.query_map([identity_id], |r| credential_from_row(r))?.collect::<Result<_, _>>()?;
+            let credentials = stmt.query_map([identity_id], credential_from_row)?.collect::<Result<_, _>>()?;
             Ok(credentials)
         })?;
         if open_link {
@@ -245,7 +251,7 @@ impl DirectSqlite {
     }
 
     pub(super) async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
-        self.write(BindingWrite::CompleteBinding { credential: c.clone() }, now).await
+        self.write(BindingWrite::CompleteBinding { credential: Box::new(c.clone()) }, now).await
     }
 
     /// Hands a write to the writer thread; answers after its batch committed.

@@ -153,7 +153,6 @@ fn check_leaf_certificate(der: &[u8], auth: &AuthenticatorData) -> Result<Public
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,7 @@ impl AuthenticatorData {
             rest = &rest[len..];
             // The key is one CBOR item; its length is only known by decoding it.
             let before = rest.len();
-            let _: ciborium::Value =
-                ciborium::from_reader(&mut rest).map_err(|_| rejected("the credential public key is not CBOR"))?;
+            let _: ciborium::Value = ciborium::from_reader(&mut rest).map_err(|_| rejected("the credential public key is not CBOR"))?;
             let key_len = before - rest.len();
             let start = data.len() - before;
             Some(AttestedCredentialData { aaguid, credential_id, public_key_cose: data[start..start + key_len].to_vec() })

@@ -16,8 +16,7 @@ struct CollectedClientData {
 }
 
 pub fn verify(json: &[u8], exp: &Expectation<'_>) -> Result<(), VerifyError> {
-    let data: CollectedClientData =
-        serde_json::from_slice(json).map_err(|e| rejected(format!("clientDataJSON is not valid: {e}")))?;
+    let data: CollectedClientData = serde_json::from_slice(json).map_err(|e| rejected(format!("clientDataJSON is not valid: {e}")))?;
     if data.type_ != "webauthn.create" {
         return Err(rejected(format!("clientDataJSON type is {:?}, not webauthn.create", data.type_)));
     }
@@ -41,7 +40,8 @@ mod tests {
 
     fn check(json: &str) -> Result<(), VerifyError> {
         let origins = vec!["https://app.example.com".to_owned()];
-        let exp = Expectation { challenge: &[1, 2, 3], allowed_origins: &origins, rp_id: "app.example.com", require_user_verification: true };
+        let exp =
+            Expectation { challenge: &[1, 2, 3], allowed_origins: &origins, rp_id: "app.example.com", require_user_verification: true };
         verify(json.as_bytes(), &exp)
     }
 

@@ -41,16 +41,12 @@ impl PublicKey {
     }
 
     pub fn p256_from_sec1(bytes: &[u8]) -> Result<Self, VerifyError> {
-        p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes)
-            .map(PublicKey::P256)
-            .map_err(|_| rejected("not a P-256 point"))
+        p256::ecdsa::VerifyingKey::from_sec1_bytes(bytes).map(PublicKey::P256).map_err(|_| rejected("not a P-256 point"))
     }
 
     pub fn ed25519_from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| rejected("an Ed25519 key is 32 bytes"))?;
-        ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-            .map(PublicKey::Ed25519)
-            .map_err(|_| rejected("not an Ed25519 point"))
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes).map(PublicKey::Ed25519).map_err(|_| rejected("not an Ed25519 point"))
     }
 
     pub fn rsa_from_pkcs1_der(der: &[u8]) -> Result<Self, VerifyError> {
@@ -231,10 +227,9 @@ pub fn jwk_of_cose(bytes: &[u8]) -> Option<(String, String)> {
     let crv = get(-1).and_then(int_of);
     // (required members in RFC 7638 order, as (name, value)), alg name.
     let (members, alg_name): (Vec<(&str, String)>, &str) = match (kty, crv) {
-        (2, Some(1)) => (
-            vec![("crv", "P-256".into()), ("kty", "EC".into()), ("x", b64(bytes_of(-2)?)), ("y", b64(bytes_of(-3)?))],
-            "ES256",
-        ),
+        (2, Some(1)) => {
+            (vec![("crv", "P-256".into()), ("kty", "EC".into()), ("x", b64(bytes_of(-2)?)), ("y", b64(bytes_of(-3)?))], "ES256")
+        }
         (1, Some(6)) => (vec![("crv", "Ed25519".into()), ("kty", "OKP".into()), ("x", b64(bytes_of(-2)?))], "EdDSA"),
         (3, _) => {
             let strip = |b: &[u8]| b64(&b[b.iter().take_while(|x| **x == 0).count()..]);

@@ -134,7 +134,8 @@ impl TestServer {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("status {status}: body is not JSON: {:?}", String::from_utf8_lossy(&bytes)))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("status {status}: body is not JSON: {:?}", String::from_utf8_lossy(&bytes)))
         };
         Resp { status, headers, body }
     }
@@ -266,7 +267,8 @@ pub fn software_authenticator() -> SoftClient {
 /// Runs `navigator.credentials.create` on the software authenticator from
 /// `origin` with the service's options (as JSON, the way a browser gets them).
 pub async fn create_credential(client: &mut SoftClient, origin: &str, options: &Value) -> RegistrationResponse {
-    let public_key: webauthn::PublicKeyCredentialCreationOptions = serde_json::from_value(options.clone()).expect("passkey-rs reads the options");
+    let public_key: webauthn::PublicKeyCredentialCreationOptions =
+        serde_json::from_value(options.clone()).expect("passkey-rs reads the options");
     let origin = url::Url::parse(origin).unwrap();
     let created = client
         .register(&origin, webauthn::CredentialCreationOptions { public_key }, DefaultClientData)

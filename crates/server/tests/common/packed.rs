@@ -15,7 +15,13 @@ pub fn cbor_bytes(v: &Cbor) -> Vec<u8> {
 }
 
 /// A registration response with `packed` self attestation signed by `key`.
-pub fn packed_self_attested(challenge: &str, origin: &str, rp_id: &str, key: &p256::ecdsa::SigningKey, tamper: bool) -> RegistrationResponse {
+pub fn packed_self_attested(
+    challenge: &str,
+    origin: &str,
+    rp_id: &str,
+    key: &p256::ecdsa::SigningKey,
+    tamper: bool,
+) -> RegistrationResponse {
     packed_attested(challenge, origin, rp_id, key, None, tamper)
 }
 
@@ -29,7 +35,8 @@ pub fn packed_attested(
     tamper: bool,
 ) -> RegistrationResponse {
     use p256::ecdsa::signature::Signer;
-    let client_data = serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
+    let client_data =
+        serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
     let point = key.verifying_key().to_sec1_point(false);
     let point = point.as_bytes();
     let cose_key = Cbor::Map(vec![

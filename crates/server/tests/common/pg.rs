@@ -200,12 +200,7 @@ fn start_own_cluster(owner: u32) -> Result<String, String> {
 /// A fresh, empty database on the shared cluster; its URL.
 pub async fn fresh_database(admin: &str) -> String {
     use sqlx::Connection;
-    let name = format!(
-        "passbind_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        passbind_server::util::new_id()
-    );
+    let name = format!("passbind_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), passbind_server::util::new_id());
     let mut last = String::new();
     for _ in 0..20 {
         match sqlx::PgConnection::connect(admin).await {
