@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the SDK's tests: natively (pure logic), then in headless Chromium with
-# a virtual authenticator (tests/browser.rs through wasm-bindgen-test-runner,
+# a virtual authenticator (tests/browser/ through wasm-bindgen-test-runner,
 # behind tests/support/webdriver-proxy.mjs).
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli of the locked
 # wasm-bindgen version, node, chromium and chromedriver.

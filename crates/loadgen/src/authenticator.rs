@@ -12,7 +12,7 @@ use passbind_protocol::base64url;
 use passbind_protocol::wire::{AttestationResponse, ClientExtensionResults, CredProps, RegistrationResponse};
 use sha2::{Digest, Sha256};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub enum Format {
     None,
     Packed,

@@ -3,6 +3,7 @@
 //! status the protocol crate assigns to the code: never a bare 500, never a
 //! plain-text body.
 
+use crate::store::StoreError;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use passbind_protocol::{ErrorBody, ErrorCode};
@@ -49,8 +50,8 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
         ApiError::internal(e)
     }
 }
@@ -99,45 +100,6 @@ pub fn json_error_field(e: &serde_path_to_error::Error<serde_json::Error>) -> Op
         }
     }
     (!path.is_empty()).then_some(path)
-}
-
-/// Rewrites any error under `/v1/` that is not already our JSON body (axum's
-/// own rejections, e.g. a path with invalid UTF-8, 405, 413, or a caught
-/// panic) into `{code, message, details}`, keeping the status.
-pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let api = req.uri().path().starts_with("/v1/");
-    let response = next.run(req).await;
-    let status = response.status();
-    // Ours: the JSON body, or the HTML page a browser gets for an unusable link.
-    let is_json = response
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html"));
-    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let code = match status.as_u16() {
-        401 => ErrorCode::Unauthenticated,
-        403 => ErrorCode::PermissionDenied,
-        404 => ErrorCode::NotFound,
-        409 => ErrorCode::AlreadyExists,
-        s if s >= 500 => ErrorCode::Internal,
-        _ => ErrorCode::InvalidArgument,
-    };
-    let detail = if status.is_server_error() {
-        String::new()
-    } else {
-        let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
-        String::from_utf8_lossy(&bytes).trim().to_owned()
-    };
-    let reason = status.canonical_reason().unwrap_or("error").to_ascii_lowercase();
-    let mut error = ApiError::new(code, reason);
-    if !detail.is_empty() {
-        error = error.with_detail(None, detail);
-    }
-    let mut response = error.into_response();
-    *response.status_mut() = status;
-    response
 }
 
 /// Answers unknown paths with the JSON error body.

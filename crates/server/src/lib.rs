@@ -1,17 +1,23 @@
 //! passbind-server: the binding service (admin API, browser binding
 //! endpoints, WebAuthn registration verification, storage).
 
+pub mod admin_auth;
 pub mod app;
 pub mod ceremony;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod mail;
+pub mod middleware;
 pub mod pages;
+pub mod paging;
 pub mod routes;
+pub mod startup;
+pub mod state;
 pub mod store;
 pub mod util;
-pub mod webauthn;
 
-pub use app::{start, AppState, RunningServer};
 pub use config::Config;
+pub use startup::{start, RunningServer};
+pub use state::AppState;

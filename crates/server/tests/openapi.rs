@@ -14,8 +14,16 @@ const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 /// Route templates and `:verb`s as written in the router's source.
 fn routes_in_source() -> (BTreeSet<String>, BTreeSet<String>) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("routes")).unwrap().map(|e| e.unwrap().path()).collect();
-    files.push(dir.join("app.rs"));
+    // routes/*.rs and the modules of routes/*/ (one level deep).
+    let mut files = vec![dir.join("app.rs")];
+    for entry in std::fs::read_dir(dir.join("routes")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            files.push(path);
+        }
+    }
     let (mut templates, mut verbs) = (BTreeSet::new(), BTreeSet::new());
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();

@@ -1,14 +1,14 @@
 //! `/v1/tenants/{t}/realms/{r}/authenticator-configs`: how a realm's passkeys
 //! are bound (`hosted_web`: on passbind's own page; `embedded`: in the app).
 
-use super::{authorize_realm, is_secure_or_loopback, origin_of, paged_body, parse_page, ConfigView};
-use crate::app::AppState;
-use crate::error::{parse_json, ApiError, ApiResult};
+use super::{is_secure_or_loopback, origin_of, ConfigView};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Paging, RealmAdmin};
+use crate::paging::paged_body;
+use crate::state::AppState;
 use crate::store::{AuthenticatorConfig, StoreError};
 use crate::util::{new_uuid, now_micros};
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use passbind_protocol::ErrorCode;
@@ -112,14 +112,17 @@ fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Optio
     Ok((invoke.as_str().trim_end_matches('/').to_owned(), origins, rp_id))
 }
 
+/// The config named in a `…/authenticator-configs/{config_id}` path.
+#[derive(Deserialize)]
+struct ConfigPath {
+    config_id: String,
+}
+
 async fn create(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    RealmAdmin(realm): RealmAdmin,
+    ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<Json<ConfigView>> {
-    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
     let spec = req.authenticator_config.config;
     let (invoke_url, trusted_origins, rp_id) = match spec.type_.as_str() {
         "hosted_web" => {
@@ -153,8 +156,8 @@ async fn create(
     let attestation = one_of("attestation", &spec.attestation, &["none", "indirect", "direct", "enterprise"])?;
     let config = AuthenticatorConfig {
         id: new_uuid(),
-        tenant_id,
-        realm_id,
+        tenant_id: realm.tenant_id,
+        realm_id: realm.id,
         config_type: spec.type_,
         invoke_url,
         trusted_origins,
@@ -168,28 +171,20 @@ async fn create(
     Ok(Json(ConfigView::from(&config)))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Path((tenant_id, realm_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<serde_json::Value>> {
-    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    let page = parse_page(query.as_deref())?;
-    let configs = state.store.list_authenticator_configs(&tenant_id, &realm_id).await?;
+async fn list(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, Paging(page): Paging) -> ApiResult<Json<serde_json::Value>> {
+    let configs = state.store.list_authenticator_configs(&realm.tenant_id, &realm.id).await?;
     let key = |c: &AuthenticatorConfig| (c.create_time, c.id.clone());
     Ok(Json(paged_body("authenticator_configs", &configs, key, |c| ConfigView::from(c), &page)))
 }
 
 async fn get_one(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id, config_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    RealmAdmin(realm): RealmAdmin,
+    Path(ConfigPath { config_id }): Path<ConfigPath>,
 ) -> ApiResult<Json<ConfigView>> {
-    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
     let config = state
         .store
-        .get_authenticator_config(&tenant_id, &realm_id, &config_id)
+        .get_authenticator_config(&realm.tenant_id, &realm.id, &config_id)
         .await?
         .ok_or_else(|| ApiError::not_found("authenticator config"))?;
     Ok(Json(ConfigView::from(&config)))
@@ -199,11 +194,10 @@ async fn get_one(
 /// so no link loses its origin and RP ID rules (422).
 async fn delete_one(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id, config_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    RealmAdmin(realm): RealmAdmin,
+    Path(ConfigPath { config_id }): Path<ConfigPath>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    match state.store.delete_authenticator_config(&tenant_id, &realm_id, &config_id).await {
+    match state.store.delete_authenticator_config(&realm.tenant_id, &realm.id, &config_id).await {
         Ok(true) => Ok(Json(serde_json::json!({}))),
         Ok(false) => Err(ApiError::not_found("authenticator config")),
         Err(StoreError::Conflict) => {

@@ -7,10 +7,13 @@
 //! `{job}:bindCredential` (in `binding`).
 
 use super::binding::{self, JobPath};
-use super::{authorize_identity, is_secure_or_loopback, paged_body, parse_page, JobView};
-use crate::app::AppState;
-use crate::error::{parse_json, ApiError, ApiResult};
+use super::{is_secure_or_loopback, JobView};
+use crate::admin_auth::authorize_identity;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ClientAddr, IdentityAdmin, Paging};
 use crate::mail::{self, MailError};
+use crate::paging::paged_body;
+use crate::state::AppState;
 use crate::store::{Job, StoreError};
 use crate::util::{hash_secret, new_id, new_secret, now_micros, SECOND};
 use axum::body::Bytes;
@@ -48,19 +51,31 @@ fn no_such_method() -> Response {
     ApiError::new(ErrorCode::NotFound, "no such method on a credential-binding job").into_response()
 }
 
-async fn get_segment(State(state): State<AppState>, Path(p): SegmentPath, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+async fn get_segment(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(p): SegmentPath,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     match split_segment(p) {
         (path, None) => get_job(&state, &headers, &path).await.into_response(),
         // A browser opening the API-form link (e.g. from an email).
-        (path, Some(v)) if v == "invokeAuthenticator" => binding::open_link(&state, &path, &headers, query.as_deref()).await,
+        (path, Some(v)) if v == "invokeAuthenticator" => binding::open_link(&state, client, &path, &headers, query.as_deref()).await,
         _ => no_such_method(),
     }
 }
 
-async fn post_segment(State(state): State<AppState>, Path(p): SegmentPath, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_segment(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(p): SegmentPath,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     match split_segment(p) {
-        (path, Some(v)) if v == "invokeAuthenticator" => binding::invoke(&state, &path, &headers, &body).await,
-        (path, Some(v)) if v == "bindCredential" => binding::bind(&state, &path, &headers, &body).await,
+        (path, Some(v)) if v == "invokeAuthenticator" => binding::invoke(&state, client, &path, &headers, &body).await,
+        (path, Some(v)) if v == "bindCredential" => binding::bind(&state, client, &path, &headers, &body).await,
         (path, Some(v)) if v == "revoke" => revoke(&state, &headers, &path).await.into_response(),
         _ => no_such_method(),
     }
@@ -108,19 +123,16 @@ struct CreateResponse {
 /// never carries the link of a job that does not exist.
 async fn create(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    IdentityAdmin { realm, identity }: IdentityAdmin,
+    ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<Json<CreateResponse>> {
-    let (realm, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
-    let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
     let input = req.job;
     let email = match input.delivery_method.as_str() {
         "RETURN" => false,
         "EMAIL" => true,
         _ => return Err(ApiError::invalid_argument("job.delivery_method", "must be RETURN or EMAIL")),
     };
-    if state.store.get_authenticator_config(&tenant_id, &realm_id, &input.authenticator_config_id).await?.is_none() {
+    if state.store.get_authenticator_config(&realm.tenant_id, &realm.id, &input.authenticator_config_id).await?.is_none() {
         return Err(ApiError::invalid_argument("job.authenticator_config_id", "no such authenticator config in this realm"));
     }
     if let Some(uri) = &input.post_binding_redirect_uri {
@@ -145,9 +157,9 @@ async fn create(
     let token = new_secret();
     let job = Job {
         id: new_id(),
-        tenant_id,
-        realm_id,
-        identity_id,
+        tenant_id: identity.tenant_id.clone(),
+        realm_id: identity.realm_id.clone(),
+        identity_id: identity.id.clone(),
         delivery_method: input.delivery_method,
         state: "LINK_SENT".into(),
         authenticator_config_id: input.authenticator_config_id,
@@ -207,14 +219,11 @@ async fn create(
 
 async fn list(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    IdentityAdmin { identity, .. }: IdentityAdmin,
+    Paging(page): Paging,
 ) -> ApiResult<Json<serde_json::Value>> {
-    authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
-    let page = parse_page(query.as_deref())?;
     let now = now_micros();
-    let jobs = state.store.list_jobs(&tenant_id, &realm_id, &identity_id).await?;
+    let jobs = state.store.list_jobs(&identity.tenant_id, &identity.realm_id, &identity.id).await?;
     Ok(Json(paged_body("credential_binding_jobs", &jobs, |j: &Job| (j.create_time, j.id.clone()), |j| JobView::new(j, now), &page)))
 }
 

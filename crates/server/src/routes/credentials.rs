@@ -1,9 +1,12 @@
 //! `/v1/tenants/{t}/realms/{r}/identities/{i}/credentials`: bound passkeys.
 
-use super::{authorize_identity, credential_view, paged_body, parse_page, CredentialView};
-use crate::app::AppState;
+use super::{credential_view, CredentialView};
+use crate::admin_auth::authorize_identity;
 use crate::error::{ApiError, ApiResult};
-use axum::extract::{Path, RawQuery, State};
+use crate::extract::{IdentityAdmin, Paging};
+use crate::paging::paged_body;
+use crate::state::AppState;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,13 +26,10 @@ type SegmentPath = Path<(String, String, String, String)>;
 
 async fn list(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    IdentityAdmin { realm, identity }: IdentityAdmin,
+    Paging(page): Paging,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let (realm, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
-    let page = parse_page(query.as_deref())?;
-    let tenant = state.store.get_tenant(&tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = state.store.get_tenant(&realm.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credentials = state.store.list_credentials(&identity.id).await?;
     let key = |c: &crate::store::Credential| (c.create_time, c.id.clone());
     Ok(Json(paged_body("credentials", &credentials, key, |c| credential_view(c, &tenant, &realm, &identity), &page)))

@@ -2,8 +2,8 @@
 //! page and the end-to-end tests) and `GET /dev/outbox` (the enrollment
 //! emails the dev outbox wrote, with their links).
 
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};

@@ -1,13 +1,13 @@
 //! `/v1/tenants/{t}/realms/{r}/identities`: the people passkeys are bound to.
 
-use super::{authorize_identity, authorize_realm, list_body, page_token, parse_page, IdentityView};
-use crate::app::AppState;
-use crate::error::{parse_json, ApiError, ApiResult};
+use super::IdentityView;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, IdentityAdmin, Paging, RealmAdmin};
+use crate::paging::{list_body, page_token};
+use crate::state::AppState;
 use crate::store::{Identity, StoreError};
 use crate::util::{new_id, now_micros, random_bytes};
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use passbind_protocol::ErrorCode;
@@ -62,12 +62,9 @@ fn check_email(email: &str) -> ApiResult<()> {
 
 async fn create(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    RealmAdmin(realm): RealmAdmin,
+    ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<Json<IdentityView>> {
-    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    let req: CreateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
     let input = req.identity;
     if input.traits.type_ != "traits_v0" {
         return Err(ApiError::invalid_argument("identity.traits.type", "must be traits_v0"));
@@ -81,8 +78,8 @@ async fn create(
     let now = now_micros();
     let identity = Identity {
         id: new_id(),
-        tenant_id,
-        realm_id,
+        tenant_id: realm.tenant_id,
+        realm_id: realm.id,
         display_name: input.display_name,
         username: input.traits.username,
         email_address: email,
@@ -103,16 +100,10 @@ async fn create(
 
 /// `GET …/identities?page_size=&page_token=` → `{identities, total_size, next_page_token?}`,
 /// ordered by creation. The page token is opaque (base64url of the last key).
-async fn list(
-    State(state): State<AppState>,
-    Path((tenant_id, realm_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> ApiResult<Json<serde_json::Value>> {
-    authorize_realm(&state, &headers, &tenant_id, &realm_id).await?;
-    let page = parse_page(query.as_deref())?;
-    let mut identities = state.store.list_identities_page(&tenant_id, &realm_id, page.size + 1, page.after).await?;
-    let total = state.store.count_identities(&tenant_id, &realm_id).await?;
+async fn list(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, Paging(page): Paging) -> ApiResult<Json<serde_json::Value>> {
+    let (tenant_id, realm_id) = (&realm.tenant_id, &realm.id);
+    let mut identities = state.store.list_identities_page(tenant_id, realm_id, page.size + 1, page.after).await?;
+    let total = state.store.count_identities(tenant_id, realm_id).await?;
     let next = if identities.len() as i64 > page.size {
         identities.truncate(page.size as usize);
         identities.last().map(|i| page_token(i.create_time, &i.id))
@@ -127,13 +118,8 @@ async fn list(
     Ok(Json(body))
 }
 
-async fn get_one(
-    State(state): State<AppState>,
-    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> ApiResult<Json<IdentityView>> {
-    let (_, identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
-    Ok(Json(IdentityView::from(&identity)))
+async fn get_one(IdentityAdmin { identity, .. }: IdentityAdmin) -> Json<IdentityView> {
+    Json(IdentityView::from(&identity))
 }
 
 /// `PATCH` body: only the fields present change. The username is the
@@ -166,12 +152,9 @@ struct TraitsPatch {
 
 async fn update(
     State(state): State<AppState>,
-    Path((tenant_id, realm_id, identity_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    IdentityAdmin { mut identity, .. }: IdentityAdmin,
+    ApiJson(req): ApiJson<UpdateRequest>,
 ) -> ApiResult<Json<IdentityView>> {
-    let (_, mut identity) = authorize_identity(&state, &headers, &tenant_id, &realm_id, &identity_id).await?;
-    let req: UpdateRequest = parse_json(&body, ErrorCode::InvalidArgument)?;
     let patch = req.identity;
     if let Some(name) = patch.display_name {
         check_text("identity.display_name", &name, 256)?;

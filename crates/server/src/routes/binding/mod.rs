@@ -3,12 +3,18 @@
 //! verifies the new credential and completes the job. Plus the browser `GET`
 //! of an API-form link (302 to the bind page) and CORS for both endpoints.
 
+mod bind;
+mod open_link;
+
+pub use bind::bind;
+pub use open_link::open_link;
+
 use super::{effective_state, origin_of, passkey_view};
-use crate::app::AppState;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::extract::ClientAddr;
+use crate::state::AppState;
 use crate::store::{AuthenticatorConfig, Credential, StoreError};
 use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, SECOND};
-use crate::webauthn::{self, Expectation, VerifyError};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +24,7 @@ use passbind_protocol::wire::{
     CredentialParameter, InvokeAuthenticatorResponse, RelyingParty, UserEntity, SUPPORTED_ALGORITHMS,
 };
 use passbind_protocol::{BindingLink, ErrorCode};
+use passbind_webauthn::{self as webauthn, Expectation, Refusal};
 use serde::Deserialize;
 
 pub struct JobPath {
@@ -48,11 +55,6 @@ fn token_matches(ctx: &Context, token: &str) -> bool {
 /// sees them) per job and per client address, in windows of this length.
 pub const TOKEN_FAILURE_WINDOW: i64 = 15 * 60 * SECOND;
 
-tokio::task_local! {
-    /// The peer address of the request being served (set by the app's middleware).
-    pub static CLIENT_IP: Option<std::net::IpAddr>;
-}
-
 /// The job the path names, if `token` is its token. Unknown jobs and wrong
 /// tokens look the same to the caller on purpose. Behind the rate limit:
 /// once a job or a client has had too many failed attempts in the window,
@@ -60,14 +62,14 @@ tokio::task_local! {
 /// still works, so guessing cannot lock a user out of their own link (and a
 /// 256-bit token is never guessed: telling "right" from "429" leaks nothing
 /// usable). The counters' keys are made only when a token is wrong.
-async fn authorize_token_limited(state: &AppState, ctx: Option<Context>, token: &str) -> ApiResult<Context> {
+async fn authorize_token_limited(state: &AppState, client: ClientAddr, ctx: Option<Context>, token: &str) -> ApiResult<Context> {
     let mut limits = Vec::with_capacity(2);
     match ctx {
         Some(ctx) if token_matches(&ctx, token) => return Ok(ctx),
         Some(ctx) => limits.push((format!("job:{}", ctx.job.id), state.max_token_failures_per_job)),
         None => {}
     }
-    if let Ok(Some(ip)) = CLIENT_IP.try_with(|ip| *ip) {
+    if let ClientAddr(Some(ip)) = client {
         limits.push((format!("client:{ip}"), state.max_token_failures_per_client));
     }
     let now = now_micros();
@@ -185,24 +187,25 @@ struct TokenOnly {
 }
 
 /// `POST …:invokeAuthenticator` `{token}` → a fresh ceremony.
-pub async fn invoke(state: &AppState, p: &JobPath, headers: &HeaderMap, body: &[u8]) -> Response {
+pub async fn invoke(state: &AppState, client: ClientAddr, p: &JobPath, headers: &HeaderMap, body: &[u8]) -> Response {
     let ctx = match load_context(state, p).await {
         Ok(ctx) => ctx,
         Err(e) => return e.into_response(),
     };
     let origin = cors_origin(state, headers, ctx.as_ref());
-    let result = invoke_inner(state, ctx, headers, body).await;
+    let result = invoke_inner(state, client, ctx, headers, body).await;
     with_cors(result.into_response(), origin)
 }
 
 async fn invoke_inner(
     state: &AppState,
+    client: ClientAddr,
     ctx: Option<Context>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> ApiResult<Json<InvokeAuthenticatorResponse>> {
     let req: TokenOnly = parse_json(body, ErrorCode::InvalidLink)?;
-    let ctx = authorize_token_limited(state, ctx, &req.token).await?;
+    let ctx = authorize_token_limited(state, client, ctx, &req.token).await?;
     check_request_origin(state, headers, &ctx)?;
     let now = now_micros();
     check_open(&ctx, now)?;
@@ -241,172 +244,4 @@ async fn invoke_inner(
         extensions: Some(CreationExtensions { cred_props: Some(true) }),
     };
     Ok(Json(InvokeAuthenticatorResponse { ceremony_id: ceremony.id, public_key, expire_time: format_time(ceremony.expire_time) }))
-}
-
-/// `POST …:bindCredential` → verify, store, complete the job.
-pub async fn bind(state: &AppState, p: &JobPath, headers: &HeaderMap, body: &[u8]) -> Response {
-    let ctx = match load_context(state, p).await {
-        Ok(ctx) => ctx,
-        Err(e) => return e.into_response(),
-    };
-    let origin = cors_origin(state, headers, ctx.as_ref());
-    let result = bind_inner(state, ctx, headers, body).await;
-    if let Err(e) = &result {
-        tracing::info!(code = e.code().as_str(), message = %e.0.message, "bindCredential refused");
-    }
-    with_cors(result.into_response(), origin)
-}
-
-async fn bind_inner(state: &AppState, ctx: Option<Context>, headers: &HeaderMap, body: &[u8]) -> ApiResult<Json<BindCredentialResponse>> {
-    // The token first, so nothing about the job leaks to a caller without it.
-    let token: TokenOnly = parse_json(body, ErrorCode::InvalidLink)?;
-    let ctx = authorize_token_limited(state, ctx, &token.token).await?;
-    check_request_origin(state, headers, &ctx)?;
-    let req: BindCredentialRequest = parse_json(body, ErrorCode::AttestationRejected)?;
-    let now = now_micros();
-
-    if ctx.job.state == "COMPLETE" {
-        return replay(state, &ctx, &req).await;
-    }
-    check_open(&ctx, now)?;
-
-    // Only a ceremony this deployment started for this job opens; it is
-    // single-use because the job completes once (see `crate::ceremony`).
-    let ceremony = state
-        .ceremony_key
-        .open(&ctx.job.id, &req.ceremony_id)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotAllowed, "unknown ceremony: start again with invokeAuthenticator"))?;
-    if now >= ceremony.expire_time {
-        return Err(ApiError::new(ErrorCode::NotAllowed, "the ceremony has expired: start again with invokeAuthenticator"));
-    }
-
-    let origins = allowed_origins(state, &ctx.config);
-    let rp_id = rp_id(state, &ctx.config);
-    let expectation = Expectation {
-        challenge: &ceremony.challenge,
-        allowed_origins: &origins,
-        rp_id: &rp_id,
-        require_user_verification: user_verification(&ctx.config) == "required",
-    };
-    let verified = webauthn::verify_registration(&req.credential, &expectation).map_err(|e| match e {
-        VerifyError::Security(m) => ApiError::new(ErrorCode::Security, m),
-        VerifyError::Rejected(m) => ApiError::new(ErrorCode::AttestationRejected, m),
-    })?;
-
-    let credential = Credential {
-        id: new_id(),
-        tenant_id: ctx.job.tenant_id.clone(),
-        realm_id: ctx.job.realm_id.clone(),
-        identity_id: ctx.identity.id.clone(),
-        job_id: ctx.job.id.clone(),
-        ceremony_id: ceremony.id.clone(),
-        credential_id: verified.credential_id,
-        public_key: verified.public_key_cose,
-        alg: verified.alg,
-        sign_count: i64::from(verified.sign_count),
-        aaguid: verified.aaguid.to_vec(),
-        attestation_format: verified.attestation_format,
-        transports: verified.transports,
-        attachment: verified.attachment,
-        backup_eligible: verified.backup_eligible,
-        backed_up: verified.backed_up,
-        state: "ACTIVE".into(),
-        create_time: now,
-    };
-    match state.store.complete_binding(&credential, now).await {
-        Ok(()) => {}
-        Err(StoreError::JobNotOpen) => {
-            // Another request completed the job meanwhile: maybe this same one.
-            let job = state.store.get_job(&ctx.job.tenant_id, &ctx.job.realm_id, &ctx.job.identity_id, &ctx.job.id).await?;
-            return match job {
-                Some(job) if job.state == "COMPLETE" => replay(state, &Context { job, ..ctx }, &req).await,
-                _ => Err(ApiError::new(ErrorCode::LinkExpired, "the binding link is no longer valid")),
-            };
-        }
-        Err(StoreError::CredentialExists) => {
-            return Err(ApiError::new(ErrorCode::AlreadyRegistered, "this credential is already registered"))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(job = %ctx.job.id, identity = %ctx.identity.id, passkey = %credential.id, "passkey bound");
-    Ok(Json(BindCredentialResponse {
-        passkey: passkey_view(&credential, &ctx.tenant, &ctx.realm, &ctx.identity),
-        post_binding_redirect_uri: ctx.job.post_binding_redirect_uri.clone(),
-    }))
-}
-
-/// A retry of the request that completed the job (same ceremony, same
-/// credential) gets the same answer; anything else is `JOB_COMPLETE`.
-async fn replay(state: &AppState, ctx: &Context, req: &BindCredentialRequest) -> ApiResult<Json<BindCredentialResponse>> {
-    let complete = || ApiError::new(ErrorCode::JobComplete, "a passkey was already bound with this link");
-    if ctx.job.completed_ceremony_id.as_deref() != Some(req.ceremony_id.as_str()) {
-        return Err(complete());
-    }
-    let Some(record_id) = &ctx.job.credential_record_id else { return Err(complete()) };
-    let credential = state.store.get_credential(record_id).await?.ok_or_else(complete)?;
-    if base64url::decode(&req.credential.raw_id).as_deref() != Some(credential.credential_id.as_slice()) {
-        return Err(complete());
-    }
-    Ok(Json(BindCredentialResponse {
-        passkey: passkey_view(&credential, &ctx.tenant, &ctx.realm, &ctx.identity),
-        post_binding_redirect_uri: ctx.job.post_binding_redirect_uri.clone(),
-    }))
-}
-
-/// A browser `GET` of the API-form link (e.g. from an enrollment email):
-/// 302 to the page that runs the ceremony (passbind's `/bind` for
-/// hosted_web, the app's `invoke_url/bind` for embedded); the job becomes
-/// `LINK_OPENED`. A link that cannot be used gets no redirect: a readable
-/// HTML page for browsers (`Accept: text/html`), the JSON error otherwise.
-pub async fn open_link(state: &AppState, p: &JobPath, headers: &HeaderMap, query: Option<&str>) -> Response {
-    let html = crate::pages::wants_html(headers);
-    let refuse = |e: ApiError| if html && e.code().is_binding_code() { crate::pages::link_problem(e.code()) } else { e.into_response() };
-    let token = query
-        .into_iter()
-        .flat_map(|q| url::form_urlencoded::parse(q.as_bytes()))
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    let ctx = match load_context(state, p).await {
-        Ok(ctx) => ctx,
-        Err(e) => return e.into_response(),
-    };
-    let ctx = match authorize_token_limited(state, ctx, &token).await {
-        Ok(ctx) => ctx,
-        Err(e) => return refuse(e),
-    };
-    let now = now_micros();
-    if let Err(e) = check_open(&ctx, now) {
-        return refuse(e);
-    }
-    if ctx.job.state == "LINK_SENT" {
-        if let Err(e) = state.store.set_job_state(&ctx.job.id, "LINK_OPENED", now).await {
-            return ApiError::from(e).into_response();
-        }
-    }
-    let link = BindingLink {
-        api_base: state.public_url.clone(),
-        tenant_id: p.tenant_id.clone(),
-        realm_id: p.realm_id.clone(),
-        identity_id: p.identity_id.clone(),
-        job_id: p.job_id.clone(),
-        token,
-    };
-    let target = match (&*ctx.config.config_type, &ctx.config.invoke_url) {
-        ("embedded", Some(invoke_url)) => link.redirect_url(invoke_url),
-        _ => link.redirect_url(&state.public_url),
-    };
-    match HeaderValue::from_str(&target) {
-        Ok(location) => (
-            StatusCode::FOUND,
-            [
-                (header::LOCATION, location),
-                // The URL holds the token: keep it out of caches and Referer headers.
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
-            ],
-        )
-            .into_response(),
-        Err(_) => ApiError::internal("redirect URL is not a header value").into_response(),
-    }
 }

@@ -1,40 +1,10 @@
-//! WebAuthn registration verification (Level 3 §7.1, "Registering a New
-//! Credential"), narrow on purpose: what passbind asks for and nothing more.
-//!
-//! - `client_data`: clientDataJSON (type, challenge, origin, crossOrigin)
-//! - `authenticator_data`: flags, RP ID hash, attested credential data
-//! - `cose`: credential public keys (ES256, EdDSA, RS256) and signatures
-//! - `attestation`: the attestation object; formats `none` and `packed`
+//! The registration ceremony's checks (WebAuthn Level 3 §7.1), in the
+//! spec's order, over the modules that read each part of the response.
 
-pub mod attestation;
-pub mod authenticator_data;
-pub mod client_data;
-pub mod cose;
-
+use crate::{attestation, authenticator_data, client_data, cose, VerifyError};
 use passbind_protocol::base64url;
-use passbind_protocol::wire::{RegistrationResponse, SUPPORTED_ALGORITHMS};
+use passbind_protocol::wire::RegistrationResponse;
 use sha2::{Digest, Sha256};
-
-/// Why a registration was refused. `Security` is for origin and RP ID
-/// mismatches (the browser talked to someone else); everything else about
-/// the response itself is `Rejected`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VerifyError {
-    Security(String),
-    Rejected(String),
-}
-
-pub(crate) fn rejected(msg: impl Into<String>) -> VerifyError {
-    VerifyError::Rejected(msg.into())
-}
-
-impl std::fmt::Display for VerifyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            VerifyError::Security(m) | VerifyError::Rejected(m) => f.write_str(m),
-        }
-    }
-}
 
 /// What the relying party expects of this ceremony.
 pub struct Expectation<'a> {
@@ -64,19 +34,19 @@ pub struct VerifiedRegistration {
 /// Longest credential ID WebAuthn allows.
 pub const MAX_CREDENTIAL_ID_LEN: usize = 1023;
 
-fn decode_field(value: &str, name: &str) -> Result<Vec<u8>, VerifyError> {
-    base64url::decode(value).ok_or_else(|| rejected(format!("{name} is not base64url")))
+fn decode_field(value: &str, field: &'static str) -> Result<Vec<u8>, VerifyError> {
+    base64url::decode(value).ok_or(VerifyError::NotBase64url { field })
 }
 
 /// Verifies a `RegistrationResponseJSON` against the ceremony's expectations.
 pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -> Result<VerifiedRegistration, VerifyError> {
     if resp.type_ != "public-key" {
-        return Err(rejected("the credential type is not public-key"));
+        return Err(VerifyError::NotPublicKey);
     }
     let raw_id = decode_field(&resp.raw_id, "rawId")?;
     let id = decode_field(&resp.id, "id")?;
     if raw_id != id {
-        return Err(rejected("id and rawId differ"));
+        return Err(VerifyError::IdMismatch);
     }
     let client_data_json = decode_field(&resp.response.client_data_json, "clientDataJSON")?;
     let attestation_object = decode_field(&resp.response.attestation_object, "attestationObject")?;
@@ -90,28 +60,26 @@ pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -
     let auth = authenticator_data::AuthenticatorData::parse(&att.auth_data)?;
     let rp_id_hash: [u8; 32] = Sha256::digest(exp.rp_id.as_bytes()).into();
     if auth.rp_id_hash != rp_id_hash {
-        return Err(VerifyError::Security(format!("the credential is scoped to another RP ID than {:?}", exp.rp_id)));
+        return Err(VerifyError::RpIdMismatch { rp_id: exp.rp_id.to_owned() });
     }
     if !auth.user_present() {
-        return Err(rejected("the user was not present (UP flag not set)"));
+        return Err(VerifyError::UserNotPresent);
     }
     if exp.require_user_verification && !auth.user_verified() {
-        return Err(rejected("the user was not verified (UV flag not set)"));
+        return Err(VerifyError::UserNotVerified);
     }
     if auth.backed_up() && !auth.backup_eligible() {
-        return Err(rejected("BS flag set without BE"));
+        return Err(VerifyError::BackupStateWithoutEligibility);
     }
-    let attested = auth.attested.as_ref().ok_or_else(|| rejected("no attested credential data"))?;
+    let attested = auth.attested.as_ref().ok_or(VerifyError::NoAttestedCredentialData)?;
     if attested.credential_id.len() > MAX_CREDENTIAL_ID_LEN {
-        return Err(rejected("the credential ID is longer than 1023 bytes"));
+        return Err(VerifyError::CredentialIdTooLong);
     }
     if attested.credential_id != raw_id {
-        return Err(rejected("the credential ID does not match rawId"));
+        return Err(VerifyError::CredentialIdMismatch);
     }
+    // Refuses an algorithm passbind did not offer before reading the key.
     let key = cose::CoseKey::parse(&attested.public_key_cose)?;
-    if !SUPPORTED_ALGORITHMS.iter().any(|a| i64::from(*a) == key.alg) {
-        return Err(rejected(format!("algorithm {} was not offered", key.alg)));
-    }
 
     // Steps 19-21: the attestation statement.
     attestation::verify_statement(&att, &auth, &key, &client_data_hash)?;

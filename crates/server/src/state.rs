@@ -1,0 +1,35 @@
+//! The service's shared state: what every handler may read, built once at
+//! start-up (`startup.rs`) and cloned into each request (all of it is cheap
+//! to clone: `Arc`s and short strings).
+
+use crate::ceremony::CeremonyKey;
+use crate::mail::DynMailer;
+use crate::store::{DevBootstrap, DynStore};
+use lettre::message::Mailbox;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    /// Base of links, no trailing `/` (may carry a path prefix that a proxy strips).
+    pub public_url: String,
+    /// `scheme://host[:port]` of `public_url`: the hosted page's origin.
+    pub public_origin: String,
+    /// Host of `public_url`: the RP ID of hosted_web passkeys.
+    pub public_host: String,
+    /// The dev fixtures, with --dev only.
+    pub dev: Option<Arc<DevBootstrap>>,
+    /// Delivers EMAIL jobs' enrollment emails (SMTP, or the dev outbox).
+    pub mailer: DynMailer,
+    /// The sender of enrollment emails (`--mail-from`).
+    pub mail_from: Mailbox,
+    /// Lifetime of new credential-binding jobs (microseconds).
+    pub job_lifetime: i64,
+    /// Failed link-token attempts allowed per job / per client address in a window.
+    pub max_token_failures_per_job: i64,
+    pub max_token_failures_per_client: i64,
+    /// Seals and opens WebAuthn ceremonies (one key per database).
+    pub ceremony_key: Arc<CeremonyKey>,
+    /// Lifetime of a ceremony (microseconds).
+    pub ceremony_lifetime: i64,
+}

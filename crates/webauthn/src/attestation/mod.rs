@@ -1,0 +1,91 @@
+//! The attestation object and its statement. passbind asks for `none`
+//! attestation, so most browsers send `none`; some authenticators still send
+//! `packed` (self attestation, or x5c). Other formats are refused.
+
+mod packed;
+
+use crate::authenticator_data::AuthenticatorData;
+use crate::cose::CoseKey;
+use crate::VerifyError;
+use ciborium::Value;
+
+pub struct AttestationObject {
+    pub fmt: String,
+    pub att_stmt: Vec<(Value, Value)>,
+    pub auth_data: Vec<u8>,
+}
+
+/// The value of a text key of a CBOR map (attestation objects and statements
+/// are keyed by text).
+fn text_key<'a>(map: &'a [(Value, Value)], key: &str) -> Option<&'a Value> {
+    map.iter().find(|(k, _)| matches!(k, Value::Text(t) if t == key)).map(|(_, v)| v)
+}
+
+impl AttestationObject {
+    pub fn parse(bytes: &[u8]) -> Result<Self, VerifyError> {
+        let mut rest = bytes;
+        let value: Value =
+            ciborium::from_reader(&mut rest).map_err(|_| VerifyError::MalformedAttestationObject("the attestation object is not CBOR"))?;
+        if !rest.is_empty() {
+            return Err(VerifyError::MalformedAttestationObject("trailing bytes after the attestation object"));
+        }
+        let Value::Map(map) = value else {
+            return Err(VerifyError::MalformedAttestationObject("the attestation object is not a map"));
+        };
+        let fmt = match text_key(&map, "fmt") {
+            Some(Value::Text(t)) => t.clone(),
+            _ => return Err(VerifyError::MalformedAttestationObject("the attestation object has no fmt")),
+        };
+        let att_stmt = match text_key(&map, "attStmt") {
+            Some(Value::Map(m)) => m.clone(),
+            _ => return Err(VerifyError::MalformedAttestationObject("the attestation object has no attStmt map")),
+        };
+        let auth_data = match text_key(&map, "authData") {
+            Some(Value::Bytes(b)) => b.clone(),
+            _ => return Err(VerifyError::MalformedAttestationObject("the attestation object has no authData")),
+        };
+        Ok(AttestationObject { fmt, att_stmt, auth_data })
+    }
+}
+
+/// §7.1 steps 19-21 for the formats passbind accepts.
+pub fn verify_statement(
+    att: &AttestationObject,
+    auth: &AuthenticatorData,
+    key: &CoseKey,
+    client_data_hash: &[u8; 32],
+) -> Result<(), VerifyError> {
+    match att.fmt.as_str() {
+        "none" => {
+            if !att.att_stmt.is_empty() {
+                return Err(VerifyError::MalformedAttestationStatement("a none attestation must have an empty attStmt"));
+            }
+            Ok(())
+        }
+        "packed" => packed::verify(att, auth, key, client_data_hash),
+        other => Err(VerifyError::UnsupportedFormat(other.to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_cbor_is_rejected_without_allocating_or_panicking() {
+        let cases: &[&[u8]] = &[
+            &[],
+            &[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // bytes of length 2^64-1
+            &[0x7b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // text of length 2^63-1
+            &[0x9b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // array of 2^63-1 items
+            &[0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], // map of 2^63-1 pairs
+            &[0x5f, 0x41, 0x00],                                     // unterminated indefinite bytes
+            &[0xa1, 0x63, b'f', b'm', b't'],                         // truncated map
+        ];
+        for case in cases {
+            assert!(AttestationObject::parse(case).is_err(), "{case:02x?}");
+        }
+        let deep = vec![0x81u8; 100_000]; // nested arrays
+        assert!(AttestationObject::parse(&deep).is_err());
+    }
+}
