@@ -112,16 +112,40 @@ impl<'de> Deserialize<'de> for ErrorCode {
     }
 }
 
+/// In the OpenAPI document a code is a string, one of the codes the service
+/// answers (the browser-only codes `ABORTED`, `UNSUPPORTED` and `NETWORK` are
+/// the SDK's own and never on the wire).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let sdk_only = [ErrorCode::Aborted, ErrorCode::Unsupported, ErrorCode::Network];
+        let codes = NAMES.iter().filter(|(c, _)| !sdk_only.contains(c)).map(|(_, n)| *n);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(codes))
+            .description(Some("Upper case: the binding flow's codes (DESIGN.md); lower case: the admin API's generic codes"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {}
+
 /// The body of every error the service answers: `{code, message, details}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
+    /// Always present in the service's answers (the SDK also reads bodies without it).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub details: Vec<ErrorDetail>,
 }
 
 /// One precise reason behind an error, e.g. which field was wrong.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,21 +8,25 @@
 use serde::{Deserialize, Serialize};
 
 /// `POST …:invokeAuthenticator` request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvokeAuthenticatorRequest {
     pub token: String,
 }
 
 /// `POST …:invokeAuthenticator` response: a fresh ceremony.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvokeAuthenticatorResponse {
     pub ceremony_id: String,
     pub public_key: CreationOptions,
     /// RFC 3339; the ceremony's challenge is refused after this.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expire_time: String,
 }
 
 /// `PublicKeyCredentialCreationOptionsJSON`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreationOptions {
@@ -44,6 +48,7 @@ pub struct CreationOptions {
     pub extensions: Option<CreationExtensions>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RelyingParty {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +56,7 @@ pub struct RelyingParty {
     pub name: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserEntity {
@@ -60,6 +66,7 @@ pub struct UserEntity {
     pub display_name: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CredentialParameter {
     #[serde(rename = "type")]
@@ -67,6 +74,7 @@ pub struct CredentialParameter {
     pub alg: i32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CredentialDescriptor {
     /// base64url of the credential ID.
@@ -77,6 +85,7 @@ pub struct CredentialDescriptor {
     pub transports: Vec<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticatorSelection {
@@ -90,6 +99,7 @@ pub struct AuthenticatorSelection {
     pub user_verification: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreationExtensions {
@@ -98,6 +108,7 @@ pub struct CreationExtensions {
 }
 
 /// `POST …:bindCredential` request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BindCredentialRequest {
     pub token: String,
@@ -106,6 +117,7 @@ pub struct BindCredentialRequest {
 }
 
 /// `RegistrationResponseJSON`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationResponse {
@@ -122,6 +134,7 @@ pub struct RegistrationResponse {
 }
 
 /// `AuthenticatorAttestationResponseJSON`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttestationResponse {
@@ -138,6 +151,7 @@ pub struct AttestationResponse {
     pub public_key: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientExtensionResults {
@@ -145,6 +159,7 @@ pub struct ClientExtensionResults {
     pub cred_props: Option<CredProps>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CredProps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +167,7 @@ pub struct CredProps {
 }
 
 /// `POST …:bindCredential` response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BindCredentialResponse {
     pub passkey: Passkey,
@@ -160,6 +176,7 @@ pub struct BindCredentialResponse {
 
 /// A passkey bound to an identity, as the service stores and reports it.
 /// The SDK hands it to JavaScript in camelCase.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Passkey {
     /// passbind's own ID of the credential record.
@@ -167,6 +184,7 @@ pub struct Passkey {
     /// base64url WebAuthn credential ID (`PublicKeyCredential.id`).
     pub credential_id: String,
     /// RFC 3339.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created: String,
     /// `ACTIVE` or `REVOKED`.
     pub state: String,
@@ -176,12 +194,14 @@ pub struct Passkey {
     pub authenticator: AuthenticatorInfo,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Named {
     pub id: String,
     pub display_name: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PasskeyIdentity {
     pub id: String,
@@ -191,9 +211,11 @@ pub struct PasskeyIdentity {
     pub email_address: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AuthenticatorInfo {
     /// Canonical UUID form, all zeros for authenticators that hide it.
+    #[cfg_attr(feature = "openapi", schema(format = "uuid"))]
     pub aaguid: String,
     /// `platform`, `cross-platform`, or absent when the browser did not say.
     #[serde(default)]

@@ -21,7 +21,7 @@ async fn authorize_scope(state: &AppState, headers: &HeaderMap, tenant_id: &str,
         .filter(|t| !t.is_empty() && t.len() <= 512)
         .ok_or_else(ApiError::unauthenticated)?;
     let hash = hash_secret(token);
-    let record = match state.store.api_token_by_hash(&hash).await? {
+    let record = match state.api_tokens.api_token_by_hash(&hash).await? {
         // Found by its hash; compared again in constant time all the same.
         Some(t) if constant_time_eq(t.token_hash.as_bytes(), hash.as_bytes()) => t,
         _ => return Err(ApiError::unauthenticated()),
@@ -42,7 +42,7 @@ async fn authorize_scope(state: &AppState, headers: &HeaderMap, tenant_id: &str,
 /// Authorizes and returns the realm, 404 when the tenant has no such realm.
 pub async fn authorize_realm(state: &AppState, headers: &HeaderMap, tenant_id: &str, realm_id: &str) -> ApiResult<Realm> {
     authorize_scope(state, headers, tenant_id, Some(realm_id)).await?;
-    state.store.get_realm(tenant_id, realm_id).await?.ok_or_else(|| ApiError::not_found("realm"))
+    state.tenants.get_realm(tenant_id, realm_id).await?.ok_or_else(|| ApiError::not_found("realm"))
 }
 
 /// Authorizes and returns the identity (and its realm).
@@ -54,6 +54,6 @@ pub async fn authorize_identity(
     identity_id: &str,
 ) -> ApiResult<(Realm, Identity)> {
     let realm = authorize_realm(state, headers, tenant_id, realm_id).await?;
-    let identity = state.store.get_identity(tenant_id, realm_id, identity_id).await?.ok_or_else(|| ApiError::not_found("identity"))?;
+    let identity = state.identities.get_identity(tenant_id, realm_id, identity_id).await?.ok_or_else(|| ApiError::not_found("identity"))?;
     Ok((realm, identity))
 }

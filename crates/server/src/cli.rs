@@ -2,7 +2,7 @@
 //! operator's side of admin API tokens. Tokens are 256-bit random secrets,
 //! printed once and stored only as SHA-256 hashes.
 
-use crate::store::{self, ApiToken, DynStore, Realm, StoreError, Tenant};
+use crate::store::{self, ApiToken, ApiTokenStore, Realm, StoreError, Tenant, TenantStore};
 use crate::util::{hash_secret, new_id, new_secret, now_micros};
 use clap::Subcommand;
 use serde_json::json;
@@ -61,7 +61,7 @@ fn db(e: StoreError) -> String {
 pub async fn run(database_url: &str, command: Command) -> Result<String, String> {
     let store = store::open(database_url).await?;
     match command {
-        Command::Token { action } => token(&store, action).await,
+        Command::Token { action } => token(&*store.tenants, &*store.api_tokens, action).await,
         Command::Tenant { action: TenantAction::Create { display_name, realm_display_name } } => {
             for (flag, v) in [("--display-name", &display_name), ("--realm-display-name", &realm_display_name)] {
                 if v.trim().is_empty() || v.len() > 256 {
@@ -69,46 +69,46 @@ pub async fn run(database_url: &str, command: Command) -> Result<String, String>
                 }
             }
             let now = now_micros();
-            let tenant = Tenant { id: new_id(), display_name, create_time: now };
-            let realm = Realm { id: new_id(), tenant_id: tenant.id.clone(), display_name: realm_display_name, create_time: now };
-            store.create_tenant(&tenant).await.map_err(db)?;
-            store.create_realm(&realm).await.map_err(db)?;
+            let tenant = Tenant { id: new_id().into(), display_name, create_time: now };
+            let realm = Realm { id: new_id().into(), tenant_id: tenant.id.clone(), display_name: realm_display_name, create_time: now };
+            store.tenants.create_tenant(&tenant).await.map_err(db)?;
+            store.tenants.create_realm(&realm).await.map_err(db)?;
             Ok(json!({"tenant_id": tenant.id, "realm_id": realm.id}).to_string())
         }
     }
 }
 
-async fn token(store: &DynStore, action: TokenAction) -> Result<String, String> {
+async fn token(tenants: &dyn TenantStore, tokens: &dyn ApiTokenStore, action: TokenAction) -> Result<String, String> {
     match action {
         TokenAction::Create { tenant_id, realm_id, description } => {
-            if store.get_tenant(&tenant_id).await.map_err(db)?.is_none() {
+            if tenants.get_tenant(&tenant_id).await.map_err(db)?.is_none() {
                 return Err(format!("no tenant {tenant_id:?} (passbind-server tenant create --display-name …)"));
             }
             if let Some(realm) = &realm_id {
-                if store.get_realm(&tenant_id, realm).await.map_err(db)?.is_none() {
+                if tenants.get_realm(&tenant_id, realm).await.map_err(db)?.is_none() {
                     return Err(format!("tenant {tenant_id:?} has no realm {realm:?}"));
                 }
             }
             let secret = new_secret();
-            let token = ApiToken::new(hash_secret(&secret), tenant_id, realm_id, description, now_micros());
-            store.insert_api_token(&token).await.map_err(db)?;
+            let token = ApiToken::new(hash_secret(&secret), tenant_id.into(), realm_id.map(Into::into), description, now_micros());
+            tokens.insert_api_token(&token).await.map_err(db)?;
             Ok(json!({"id": token.id, "token": secret, "tenant_id": token.tenant_id, "realm_id": token.realm_id}).to_string())
         }
         TokenAction::Revoke { id } => {
             let now = now_micros();
-            if store.revoke_api_token(&id, now).await.map_err(db)? {
+            if tokens.revoke_api_token(&id, now).await.map_err(db)? {
                 return Ok(json!({"id": id, "revoked": true}).to_string());
             }
             // Given the token itself rather than its id.
-            if let Some(t) = store.api_token_by_hash(&hash_secret(&id)).await.map_err(db)? {
-                if store.revoke_api_token(&t.id, now).await.map_err(db)? {
+            if let Some(t) = tokens.api_token_by_hash(&hash_secret(&id)).await.map_err(db)? {
+                if tokens.revoke_api_token(&t.id, now).await.map_err(db)? {
                     return Ok(json!({"id": t.id, "revoked": true}).to_string());
                 }
             }
             Err("no such unrevoked token".into())
         }
         TokenAction::List { tenant_id } => {
-            let tokens = store.list_api_tokens(&tenant_id).await.map_err(db)?;
+            let tokens = tokens.list_api_tokens(&tenant_id).await.map_err(db)?;
             let list: Vec<_> = tokens
                 .iter()
                 .map(|t| {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod mail;
 pub mod middleware;
+pub mod openapi;
 pub mod pages;
 pub mod paging;
 pub mod routes;

@@ -289,7 +289,7 @@ mod tests {
             display_name: name.into(),
             username: "ada".into(),
             email_address: email.map(str::to_owned),
-            status: "active".into(),
+            status: crate::store::IdentityStatus::Active,
             user_handle: vec![1; 16],
             create_time: 0,
             update_time: 0,

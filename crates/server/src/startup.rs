@@ -6,7 +6,7 @@ use crate::ceremony::CeremonyKey;
 use crate::config::Config;
 use crate::mail;
 use crate::state::AppState;
-use crate::store::{self, ApiToken, AuthenticatorConfig, DevBootstrap, DynStore, Realm, Tenant};
+use crate::store::{self, ApiToken, AuthenticatorConfig, ConfigType, DevBootstrap, Realm, Stores, Tenant};
 use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros, random_bytes, SECOND};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,19 +30,19 @@ fn public_parts(public_url: &str) -> Result<(String, String, String), String> {
 }
 
 /// Creates the dev tenant, realm, hosted_web config and API token once.
-async fn ensure_dev_fixtures(store: &DynStore) -> Result<DevBootstrap, String> {
+async fn ensure_dev_fixtures(store: &Stores) -> Result<DevBootstrap, String> {
     let err = |e: store::StoreError| format!("dev bootstrap: {e}");
-    if let Some(dev) = store.dev_bootstrap().await.map_err(err)? {
+    if let Some(dev) = store.setup.dev_bootstrap().await.map_err(err)? {
         return Ok(dev);
     }
     let now = now_micros();
-    let tenant = Tenant { id: new_id(), display_name: "Dev tenant".into(), create_time: now };
-    let realm = Realm { id: new_id(), tenant_id: tenant.id.clone(), display_name: "Dev realm".into(), create_time: now };
+    let tenant = Tenant { id: new_id().into(), display_name: "Dev tenant".into(), create_time: now };
+    let realm = Realm { id: new_id().into(), tenant_id: tenant.id.clone(), display_name: "Dev realm".into(), create_time: now };
     let config = AuthenticatorConfig {
-        id: new_uuid(),
+        id: new_uuid().into(),
         tenant_id: tenant.id.clone(),
         realm_id: realm.id.clone(),
-        config_type: "hosted_web".into(),
+        config_type: ConfigType::HostedWeb,
         invoke_url: None,
         trusted_origins: Vec::new(),
         rp_id: None,
@@ -52,12 +52,17 @@ async fn ensure_dev_fixtures(store: &DynStore) -> Result<DevBootstrap, String> {
         attestation: None,
     };
     let token = new_secret();
-    store.create_tenant(&tenant).await.map_err(err)?;
-    store.create_realm(&realm).await.map_err(err)?;
-    store.insert_authenticator_config(&config).await.map_err(err)?;
-    store.insert_api_token(&ApiToken::new(hash_secret(&token), tenant.id.clone(), None, None, now)).await.map_err(err)?;
-    let dev = DevBootstrap { tenant_id: tenant.id, realm_id: realm.id, authenticator_config_id: config.id, api_token: token };
-    store.save_dev_bootstrap(&dev).await.map_err(err)
+    store.tenants.create_tenant(&tenant).await.map_err(err)?;
+    store.tenants.create_realm(&realm).await.map_err(err)?;
+    store.configs.insert_authenticator_config(&config).await.map_err(err)?;
+    store.api_tokens.insert_api_token(&ApiToken::new(hash_secret(&token), tenant.id.clone(), None, None, now)).await.map_err(err)?;
+    let dev = DevBootstrap {
+        tenant_id: tenant.id.into_string(),
+        realm_id: realm.id.into_string(),
+        authenticator_config_id: config.id.into_string(),
+        api_token: token,
+    };
+    store.setup.save_dev_bootstrap(&dev).await.map_err(err)
 }
 
 /// Opens the database, binds the listener and serves in a task.
@@ -72,12 +77,19 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     tracing::info!(mailer = %mailer.describe(), from = %mail_from, "enrollment emails");
     let dev = if config.dev { Some(Arc::new(ensure_dev_fixtures(&store).await?)) } else { None };
     let ceremony_key = store
+        .setup
         .service_key("ceremony", &random_bytes::<32>(), now_micros())
         .await
         .map_err(|e| format!("cannot load the ceremony key: {e}"))?;
     let ceremony_key = Arc::new(CeremonyKey::from_bytes(&ceremony_key).ok_or("the stored ceremony key is not 32 bytes")?);
     let state = AppState {
-        store,
+        binding: store.binding,
+        tenants: store.tenants,
+        api_tokens: store.api_tokens,
+        configs: store.configs,
+        identities: store.identities,
+        jobs: store.jobs,
+        credentials: store.credentials,
         public_url: public_url.clone(),
         public_origin,
         public_host,

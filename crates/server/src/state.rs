@@ -4,13 +4,26 @@
 
 use crate::ceremony::CeremonyKey;
 use crate::mail::DynMailer;
-use crate::store::{DevBootstrap, DynStore};
+use crate::store::{
+    ApiTokenStore, AuthenticatorConfigStore, BindingStore, CredentialStore, DevBootstrap, IdentityStore, JobStore, TenantStore,
+};
 use lettre::message::Mailbox;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub store: DynStore,
+    // The store, one narrow interface per capability (all the same database):
+    // each route module reaches only the ones it uses.
+    /// The browser calls (`routes/binding/`).
+    pub binding: Arc<dyn BindingStore>,
+    /// Realms (admin auth) and tenants (passkey views).
+    pub tenants: Arc<dyn TenantStore>,
+    /// Admin API tokens (admin auth).
+    pub api_tokens: Arc<dyn ApiTokenStore>,
+    pub configs: Arc<dyn AuthenticatorConfigStore>,
+    pub identities: Arc<dyn IdentityStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub credentials: Arc<dyn CredentialStore>,
     /// Base of links, no trailing `/` (may carry a path prefix that a proxy strips).
     pub public_url: String,
     /// `scheme://host[:port]` of `public_url`: the hosted page's origin.

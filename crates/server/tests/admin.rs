@@ -45,10 +45,11 @@ async fn tokens_are_required_and_scoped_to_their_tenant(db: Db) {
     assert_eq!((r.status, r.code().as_str()), (401, "unauthenticated"));
 
     // Another tenant with its own token and realm.
-    let store = &s.server.state.store;
+    let state = &s.server.state;
     let now = now_micros();
-    store.create_tenant(&Tenant { id: "00000000000000aa".into(), display_name: "Other".into(), create_time: now }).await.unwrap();
-    store
+    state.tenants.create_tenant(&Tenant { id: "00000000000000aa".into(), display_name: "Other".into(), create_time: now }).await.unwrap();
+    state
+        .tenants
         .create_realm(&Realm {
             id: "00000000000000bb".into(),
             tenant_id: "00000000000000aa".into(),
@@ -57,7 +58,11 @@ async fn tokens_are_required_and_scoped_to_their_tenant(db: Db) {
         })
         .await
         .unwrap();
-    store.insert_api_token(&ApiToken::new(hash_secret("other-token"), "00000000000000aa".into(), None, None, now)).await.unwrap();
+    state
+        .api_tokens
+        .insert_api_token(&ApiToken::new(hash_secret("other-token"), "00000000000000aa".into(), None, None, now))
+        .await
+        .unwrap();
     // A token of another tenant sees nothing here: 404, as if nothing existed.
     let r = s.send(Method::GET, &path, Some("other-token"), None).await;
     assert_eq!((r.status, r.code().as_str()), (404, "not_found"));

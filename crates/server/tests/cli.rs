@@ -44,7 +44,7 @@ async fn tokens_are_created_scoped_listed_and_revoked_from_the_cli(db: Db) {
     assert!(ok);
     assert_eq!(listed["tokens"][0]["id"], id.as_str());
     assert!(!listed.to_string().contains(&token));
-    let record = s.server.state.store.api_token_by_hash(&passbind_server::util::hash_secret(&token)).await.unwrap().unwrap();
+    let record = s.server.state.api_tokens.api_token_by_hash(&passbind_server::util::hash_secret(&token)).await.unwrap().unwrap();
     assert_eq!(record.id, id);
     assert_eq!(record.description.as_deref(), Some("ci"));
 

@@ -4,13 +4,15 @@
 use super::{is_secure_or_loopback, origin_of, ConfigView};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Paging, RealmAdmin};
+use crate::openapi::{AdminErrors, ConfigParams, Empty, PageQuery, RealmParams, TooLarge};
 use crate::paging::paged_body;
 use crate::state::AppState;
-use crate::store::{AuthenticatorConfig, StoreError};
+use crate::store::{AuthenticatorConfig, ConfigType, StoreError};
 use crate::util::{new_uuid, now_micros};
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use passbind_protocol::ErrorBody;
 use passbind_protocol::ErrorCode;
 use serde::Deserialize;
 
@@ -20,19 +22,27 @@ pub fn router() -> Router<AppState> {
         .route("/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{config_id}", get(get_one).delete(delete_one))
 }
 
-#[derive(Deserialize)]
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get_one, delete_one))]
+pub struct Api;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AuthenticatorConfigCreate)]
 #[serde(deny_unknown_fields)]
 struct CreateRequest {
     authenticator_config: ConfigInput,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AuthenticatorConfigInput)]
 #[serde(deny_unknown_fields)]
 struct ConfigInput {
     config: ConfigSpec,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = AuthenticatorConfigSpec)]
 #[serde(deny_unknown_fields)]
 struct ConfigSpec {
     #[serde(rename = "type")]
@@ -66,6 +76,11 @@ fn one_of(field: &str, value: &Option<String>, allowed: &[&str]) -> ApiResult<Op
 }
 
 const FIELD: &str = "authenticator_config.config";
+
+/// The policy values a config accepts (also the OpenAPI document's enums).
+pub const ATTACHMENTS: &[&str] = &["platform", "cross-platform"];
+pub const USER_VERIFICATIONS: &[&str] = &["required", "preferred", "discouraged"];
+pub const ATTESTATIONS: &[&str] = &["none", "indirect", "direct", "enterprise"];
 
 /// WebAuthn: an RP ID is the page's host or a parent domain of it (a name, not an IP).
 fn parent_or_same(host: &str, rp: &str) -> bool {
@@ -118,14 +133,27 @@ struct ConfigPath {
     config_id: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs",
+    operation_id = "createAuthenticatorConfig",
+    summary = "Create an authenticator config",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(RealmParams),
+    request_body = CreateRequest,
+    responses((status = 200, description = "The config", body = ConfigView), AdminErrors, TooLarge)
+)]
 async fn create(
     State(state): State<AppState>,
     RealmAdmin(realm): RealmAdmin,
     ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<Json<ConfigView>> {
     let spec = req.authenticator_config.config;
-    let (invoke_url, trusted_origins, rp_id) = match spec.type_.as_str() {
-        "hosted_web" => {
+    let config_type =
+        spec.type_.parse().map_err(|_| ApiError::invalid_argument(&format!("{FIELD}.type"), "must be hosted_web or embedded"))?;
+    let (invoke_url, trusted_origins, rp_id) = match config_type {
+        ConfigType::HostedWeb => {
             if spec.invoke_url.is_some() || spec.trusted_origins.as_ref().is_some_and(|o| !o.is_empty()) {
                 return Err(ApiError::invalid_argument(
                     FIELD,
@@ -145,20 +173,19 @@ async fn create(
             };
             (None, Vec::new(), rp_id)
         }
-        "embedded" => {
+        ConfigType::Embedded => {
             let (u, o, r) = validate_embedded(&spec)?;
             (Some(u), o, r)
         }
-        _ => return Err(ApiError::invalid_argument(&format!("{FIELD}.type"), "must be hosted_web or embedded")),
     };
-    let authenticator_attachment = one_of("authenticator_attachment", &spec.authenticator_attachment, &["platform", "cross-platform"])?;
-    let user_verification = one_of("user_verification", &spec.user_verification, &["required", "preferred", "discouraged"])?;
-    let attestation = one_of("attestation", &spec.attestation, &["none", "indirect", "direct", "enterprise"])?;
+    let authenticator_attachment = one_of("authenticator_attachment", &spec.authenticator_attachment, ATTACHMENTS)?;
+    let user_verification = one_of("user_verification", &spec.user_verification, USER_VERIFICATIONS)?;
+    let attestation = one_of("attestation", &spec.attestation, ATTESTATIONS)?;
     let config = AuthenticatorConfig {
-        id: new_uuid(),
+        id: new_uuid().into(),
         tenant_id: realm.tenant_id,
         realm_id: realm.id,
-        config_type: spec.type_,
+        config_type,
         invoke_url,
         trusted_origins,
         rp_id,
@@ -167,23 +194,43 @@ async fn create(
         user_verification,
         attestation,
     };
-    state.store.insert_authenticator_config(&config).await?;
+    state.configs.insert_authenticator_config(&config).await?;
     Ok(Json(ConfigView::from(&config)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs",
+    operation_id = "listAuthenticatorConfigs",
+    summary = "List authenticator configs, paginated",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(RealmParams, PageQuery),
+    responses((status = 200, description = "A page of configs", body = crate::openapi::AuthenticatorConfigList), AdminErrors)
+)]
 async fn list(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, Paging(page): Paging) -> ApiResult<Json<serde_json::Value>> {
-    let configs = state.store.list_authenticator_configs(&realm.tenant_id, &realm.id).await?;
-    let key = |c: &AuthenticatorConfig| (c.create_time, c.id.clone());
+    let configs = state.configs.list_authenticator_configs(&realm.tenant_id, &realm.id).await?;
+    let key = |c: &AuthenticatorConfig| (c.create_time, c.id.to_string());
     Ok(Json(paged_body("authenticator_configs", &configs, key, |c| ConfigView::from(c), &page)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{config_id}",
+    operation_id = "getAuthenticatorConfig",
+    summary = "Get an authenticator config",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(ConfigParams),
+    responses((status = 200, description = "The config", body = ConfigView), AdminErrors)
+)]
 async fn get_one(
     State(state): State<AppState>,
     RealmAdmin(realm): RealmAdmin,
     Path(ConfigPath { config_id }): Path<ConfigPath>,
 ) -> ApiResult<Json<ConfigView>> {
     let config = state
-        .store
+        .configs
         .get_authenticator_config(&realm.tenant_id, &realm.id, &config_id)
         .await?
         .ok_or_else(|| ApiError::not_found("authenticator config"))?;
@@ -192,12 +239,23 @@ async fn get_one(
 
 /// `DELETE`: answers `{}`. A config that jobs still refer to stays,
 /// so no link loses its origin and RP ID rules (422).
+#[utoipa::path(
+    delete,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{config_id}",
+    operation_id = "deleteAuthenticatorConfig",
+    summary = "Delete an authenticator config",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(ConfigParams),
+    responses((status = 200, description = "Deleted: `{}`", body = Empty), AdminErrors,
+        (status = 422, description = "failed_precondition: credential-binding jobs still use this config", body = ErrorBody))
+)]
 async fn delete_one(
     State(state): State<AppState>,
     RealmAdmin(realm): RealmAdmin,
     Path(ConfigPath { config_id }): Path<ConfigPath>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    match state.store.delete_authenticator_config(&realm.tenant_id, &realm.id, &config_id).await {
+    match state.configs.delete_authenticator_config(&realm.tenant_id, &realm.id, &config_id).await {
         Ok(true) => Ok(Json(serde_json::json!({}))),
         Ok(false) => Err(ApiError::not_found("authenticator config")),
         Err(StoreError::Conflict) => {

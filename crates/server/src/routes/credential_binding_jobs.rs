@@ -12,9 +12,10 @@ use crate::admin_auth::authorize_identity;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientAddr, IdentityAdmin, Paging};
 use crate::mail::{self, MailError};
+use crate::openapi::{AdminErrors, IdentityParams, PageQuery, TooLarge};
 use crate::paging::paged_body;
 use crate::state::AppState;
-use crate::store::{Job, StoreError};
+use crate::store::{DeliveryMethod, IdentityStatus, Job, JobState, StoreError};
 use crate::util::{hash_secret, new_id, new_secret, now_micros, SECOND};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -22,7 +23,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use passbind_protocol::{BindingLink, ErrorCode};
+use passbind_protocol::{BindingLink, ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 /// Jobs expire after 7 days unless completed (the default of `--job-expiry-seconds`).
@@ -35,6 +36,13 @@ pub fn router() -> Router<AppState> {
         .route(JOBS, get(list).post(create))
         .route(&format!("{JOBS}/{{job_segment}}"), get(get_segment).post(post_segment).options(options_segment))
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`); the
+/// `{job_segment}` ones (`GET {job_id}`, `:revoke`, the browser endpoints)
+/// are documented as their own paths in `openapi::verbs`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list))]
+pub struct Api;
 
 type SegmentPath = Path<(String, String, String, String)>;
 
@@ -88,13 +96,15 @@ async fn options_segment(State(state): State<AppState>, Path(p): SegmentPath, he
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CredentialBindingJobCreate)]
 #[serde(deny_unknown_fields)]
 struct CreateRequest {
     job: JobInput,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CredentialBindingJobInput)]
 #[serde(deny_unknown_fields)]
 struct JobInput {
     delivery_method: String,
@@ -103,7 +113,8 @@ struct JobInput {
     post_binding_redirect_uri: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CredentialBindingJobCreated)]
 struct CreateResponse {
     credential_binding_job: JobView,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,18 +132,30 @@ struct CreateResponse {
 /// timed out, 4xx). Sending and marking run in their own task, so a caller
 /// who hangs up cannot leave a job `LINK_SENT` whose email failed. An email
 /// never carries the link of a job that does not exist.
+#[utoipa::path(
+    post,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs",
+    operation_id = "createCredentialBindingJob",
+    summary = "Create a credential-binding job (RETURN answers the link; EMAIL sends it)",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(IdentityParams),
+    request_body = CreateRequest,
+    responses((status = 200, description = "The job, and its link for RETURN", body = CreateResponse), AdminErrors, TooLarge,
+        (status = 422, description = "failed_precondition: the identity is not active, or has no usable email address for EMAIL", body = ErrorBody),
+        (status = 502, description = "delivery_failed: the SMTP server refused the email (the job is FAILED_TO_SEND)", body = ErrorBody),
+        (status = 503, description = "unavailable: the SMTP server could not be reached (the job is FAILED_TO_SEND)", body = ErrorBody))
+)]
 async fn create(
     State(state): State<AppState>,
     IdentityAdmin { realm, identity }: IdentityAdmin,
     ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<Json<CreateResponse>> {
     let input = req.job;
-    let email = match input.delivery_method.as_str() {
-        "RETURN" => false,
-        "EMAIL" => true,
-        _ => return Err(ApiError::invalid_argument("job.delivery_method", "must be RETURN or EMAIL")),
-    };
-    if state.store.get_authenticator_config(&realm.tenant_id, &realm.id, &input.authenticator_config_id).await?.is_none() {
+    let delivery_method: DeliveryMethod =
+        input.delivery_method.parse().map_err(|_| ApiError::invalid_argument("job.delivery_method", "must be RETURN or EMAIL"))?;
+    let email = delivery_method == DeliveryMethod::Email;
+    if state.configs.get_authenticator_config(&realm.tenant_id, &realm.id, &input.authenticator_config_id).await?.is_none() {
         return Err(ApiError::invalid_argument("job.authenticator_config_id", "no such authenticator config in this realm"));
     }
     if let Some(uri) = &input.post_binding_redirect_uri {
@@ -145,7 +168,7 @@ async fn create(
             ));
         }
     }
-    if identity.status != "active" {
+    if identity.status != IdentityStatus::Active {
         return Err(ApiError::new(ErrorCode::FailedPrecondition, "the identity is not active"));
     }
     const EMAIL_FIELD: &str = "identity.traits.primary_email_address";
@@ -156,13 +179,13 @@ async fn create(
     let now = now_micros();
     let token = new_secret();
     let job = Job {
-        id: new_id(),
+        id: new_id().into(),
         tenant_id: identity.tenant_id.clone(),
         realm_id: identity.realm_id.clone(),
         identity_id: identity.id.clone(),
-        delivery_method: input.delivery_method,
-        state: "LINK_SENT".into(),
-        authenticator_config_id: input.authenticator_config_id,
+        delivery_method,
+        state: JobState::LinkSent,
+        authenticator_config_id: input.authenticator_config_id.into(),
         post_binding_redirect_uri: input.post_binding_redirect_uri,
         token_hash: hash_secret(&token),
         expire_time: now + state.job_lifetime,
@@ -173,14 +196,14 @@ async fn create(
     };
     let link = BindingLink {
         api_base: state.public_url.clone(),
-        tenant_id: job.tenant_id.clone(),
-        realm_id: job.realm_id.clone(),
-        identity_id: job.identity_id.clone(),
-        job_id: job.id.clone(),
+        tenant_id: job.tenant_id.to_string(),
+        realm_id: job.realm_id.to_string(),
+        identity_id: job.identity_id.to_string(),
+        job_id: job.id.to_string(),
         token,
     };
     if !email {
-        state.store.insert_job(&job).await?;
+        state.jobs.insert_job(&job).await?;
         return Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: Some(link.api_url()) }));
     }
 
@@ -188,14 +211,14 @@ async fn create(
         ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail")
             .with_detail(Some(EMAIL_FIELD), e.to_string())
     })?;
-    state.store.insert_job(&job).await?;
+    state.jobs.insert_job(&job).await?;
     let task_state = state.clone();
     let job_id = job.id.clone();
     let sent = tokio::spawn(async move {
         let result = task_state.mailer.send(&outgoing).await;
         if let Err(e) = &result {
             tracing::warn!(job = %job_id, error = %e, "enrollment email not sent: job FAILED_TO_SEND");
-            task_state.store.set_job_state(&job_id, "FAILED_TO_SEND", now_micros()).await?;
+            task_state.jobs.set_job_state(&job_id, JobState::FailedToSend, now_micros()).await?;
         } else {
             tracing::info!(job = %job_id, "enrollment email sent");
         }
@@ -217,20 +240,30 @@ async fn create(
     Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: None }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs",
+    operation_id = "listCredentialBindingJobs",
+    summary = "List an identity's credential-binding jobs, paginated",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(IdentityParams, PageQuery),
+    responses((status = 200, description = "A page of jobs", body = crate::openapi::CredentialBindingJobList), AdminErrors)
+)]
 async fn list(
     State(state): State<AppState>,
     IdentityAdmin { identity, .. }: IdentityAdmin,
     Paging(page): Paging,
 ) -> ApiResult<Json<serde_json::Value>> {
     let now = now_micros();
-    let jobs = state.store.list_jobs(&identity.tenant_id, &identity.realm_id, &identity.id).await?;
-    Ok(Json(paged_body("credential_binding_jobs", &jobs, |j: &Job| (j.create_time, j.id.clone()), |j| JobView::new(j, now), &page)))
+    let jobs = state.jobs.list_jobs(&identity.tenant_id, &identity.realm_id, &identity.id).await?;
+    Ok(Json(paged_body("credential_binding_jobs", &jobs, |j: &Job| (j.create_time, j.id.to_string()), |j| JobView::new(j, now), &page)))
 }
 
 async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Job> {
     authorize_identity(state, headers, &p.tenant_id, &p.realm_id, &p.identity_id).await?;
     state
-        .store
+        .jobs
         .get_job(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id)
         .await?
         .ok_or_else(|| ApiError::not_found("credential binding job"))
@@ -245,11 +278,11 @@ async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult
     let job = load_job(state, headers, p).await?;
     let now = now_micros();
     match super::effective_state(&job, now) {
-        "COMPLETE" => return Err(ApiError::new(ErrorCode::JobComplete, "the job is complete: revoke the credential instead")),
-        "REVOKED" => return Ok(Json(JobView::new(&job, now))),
+        JobState::Complete => return Err(ApiError::new(ErrorCode::JobComplete, "the job is complete: revoke the credential instead")),
+        JobState::Revoked => return Ok(Json(JobView::new(&job, now))),
         _ => {}
     }
-    if super::effective_state(&job, now) == "EXPIRED" || !state.store.set_job_state(&job.id, "REVOKED", now).await? {
+    if super::effective_state(&job, now) == JobState::Expired || !state.jobs.set_job_state(&job.id, JobState::Revoked, now).await? {
         return Err(ApiError::new(ErrorCode::FailedPrecondition, format!("the job is already {}", super::effective_state(&job, now))));
     }
     let job = load_job(state, headers, p).await?;

@@ -4,8 +4,10 @@ use super::{credential_view, CredentialView};
 use crate::admin_auth::authorize_identity;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IdentityAdmin, Paging};
+use crate::openapi::{AdminErrors, IdentityParams, PageQuery};
 use crate::paging::paged_body;
 use crate::state::AppState;
+use crate::store::CredentialState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -22,16 +24,32 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// This module's operations in the OpenAPI document (`crate::openapi`); `GET
+/// {credential_id}` and `:revoke` are documented as their own paths in `openapi::verbs`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list))]
+pub struct Api;
+
 type SegmentPath = Path<(String, String, String, String)>;
 
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials",
+    operation_id = "listCredentials",
+    summary = "List an identity's credentials, paginated (revoked ones too)",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(IdentityParams, PageQuery),
+    responses((status = 200, description = "A page of credentials", body = crate::openapi::CredentialList), AdminErrors)
+)]
 async fn list(
     State(state): State<AppState>,
     IdentityAdmin { realm, identity }: IdentityAdmin,
     Paging(page): Paging,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let tenant = state.store.get_tenant(&realm.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-    let credentials = state.store.list_credentials(&identity.id).await?;
-    let key = |c: &crate::store::Credential| (c.create_time, c.id.clone());
+    let tenant = state.tenants.get_tenant(&realm.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let credentials = state.credentials.list_credentials(&identity.id).await?;
+    let key = |c: &crate::store::Credential| (c.create_time, c.id.to_string());
     Ok(Json(paged_body("credentials", &credentials, key, |c| credential_view(c, &tenant, &realm, &identity), &page)))
 }
 
@@ -65,16 +83,16 @@ async fn get_one(
     revoke: bool,
 ) -> ApiResult<Json<CredentialView>> {
     let (realm, identity) = authorize_identity(state, headers, t, r, i).await?;
-    let tenant = state.store.get_tenant(t).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = state.tenants.get_tenant(t).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credential = state
-        .store
+        .credentials
         .get_credential(id)
         .await?
         .filter(|c| c.identity_id == identity.id && c.tenant_id == t && c.realm_id == r)
         .ok_or_else(|| ApiError::not_found("credential"))?;
-    if revoke && credential.state != "REVOKED" {
-        state.store.set_credential_state(&identity.id, id, "REVOKED").await?;
-        let credential = state.store.get_credential(id).await?.ok_or_else(|| ApiError::not_found("credential"))?;
+    if revoke && credential.state != CredentialState::Revoked {
+        state.credentials.set_credential_state(&identity.id, id, CredentialState::Revoked).await?;
+        let credential = state.credentials.get_credential(id).await?.ok_or_else(|| ApiError::not_found("credential"))?;
         return Ok(Json(credential_view(&credential, &tenant, &realm, &identity)));
     }
     Ok(Json(credential_view(&credential, &tenant, &realm, &identity)))

@@ -3,6 +3,7 @@
 //! emails the dev outbox wrote, with their links).
 
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::{DevBootstrap, DevOutbox};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;
@@ -13,6 +14,22 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/dev/bootstrap", get(bootstrap)).route("/dev/outbox", get(outbox))
 }
 
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(bootstrap, outbox))]
+pub struct Api;
+
+#[utoipa::path(
+    get,
+    path = "/dev/bootstrap",
+    operation_id = "devBootstrap",
+    summary = "The dev fixtures: tenant, realm, hosted_web config and an admin API token (only with --dev)",
+    tag = "dev",
+    responses(
+        (status = 200, description = "The fixtures", body = DevBootstrap),
+        (status = 404, description = "Not in dev mode (the route is not mounted)")
+    )
+)]
 async fn bootstrap(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     let dev = state.dev.as_ref().ok_or_else(|| ApiError::not_found("resource"))?;
     Ok(Json(json!({
@@ -27,6 +44,17 @@ async fn bootstrap(State(state): State<AppState>) -> ApiResult<Json<serde_json::
 /// `{"smtp": false, "messages": [{file, to, subject, link, create_time}]}`,
 /// newest first (what this process wrote). With SMTP configured there is no
 /// outbox: `{"smtp": true, "messages": []}`.
+#[utoipa::path(
+    get,
+    path = "/dev/outbox",
+    operation_id = "devOutbox",
+    summary = "Enrollment emails written to the outbox since start (only with --dev)",
+    tag = "dev",
+    responses(
+        (status = 200, description = "The outbox", body = DevOutbox),
+        (status = 404, description = "Not in dev mode (the route is not mounted)")
+    )
+)]
 async fn outbox(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     state.dev.as_ref().ok_or_else(|| ApiError::not_found("resource"))?;
     Ok(Json(match state.mailer.outbox() {

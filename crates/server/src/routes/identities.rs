@@ -3,14 +3,15 @@
 use super::IdentityView;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, IdentityAdmin, Paging, RealmAdmin};
+use crate::openapi::{AdminErrors, IdentityParams, PageQuery, RealmParams, TooLarge};
 use crate::paging::{list_body, page_token};
 use crate::state::AppState;
-use crate::store::{Identity, StoreError};
+use crate::store::{Identity, IdentityStatus, StoreError};
 use crate::util::{new_id, now_micros, random_bytes};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use passbind_protocol::ErrorCode;
+use passbind_protocol::{ErrorBody, ErrorCode};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -19,20 +20,28 @@ pub fn router() -> Router<AppState> {
         .route("/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}", get(get_one).patch(update))
 }
 
-#[derive(Deserialize)]
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get_one, update))]
+pub struct Api;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityCreate)]
 #[serde(deny_unknown_fields)]
 struct CreateRequest {
     identity: IdentityInput,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityInput)]
 #[serde(deny_unknown_fields)]
 struct IdentityInput {
     display_name: String,
     traits: Traits,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityTraitsInput)]
 #[serde(deny_unknown_fields)]
 struct Traits {
     #[serde(rename = "type")]
@@ -52,14 +61,28 @@ fn check_text(field: &str, value: &str, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
+/// An address the mailer will take: lettre's own `Address` rules (so an
+/// EMAIL job never fails on an address this accepted), on a dotted domain.
 fn check_email(email: &str) -> ApiResult<()> {
-    let ok = email.len() <= 320 && matches!(email.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.contains('@'));
-    if !ok || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let ok = email.len() <= 320 && email.parse::<lettre::Address>().is_ok_and(|a| a.domain().contains('.'));
+    if !ok {
         return Err(ApiError::invalid_argument("identity.traits.primary_email_address", "not an email address"));
     }
     Ok(())
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities",
+    operation_id = "createIdentity",
+    summary = "Create an identity (usernames are unique per realm, case-insensitive)",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(RealmParams),
+    request_body = CreateRequest,
+    responses((status = 200, description = "The identity", body = IdentityView), AdminErrors,
+        (status = 409, description = "already_exists: the username is taken in the realm", body = ErrorBody), TooLarge)
+)]
 async fn create(
     State(state): State<AppState>,
     RealmAdmin(realm): RealmAdmin,
@@ -77,18 +100,18 @@ async fn create(
     }
     let now = now_micros();
     let identity = Identity {
-        id: new_id(),
+        id: new_id().into(),
         tenant_id: realm.tenant_id,
         realm_id: realm.id,
         display_name: input.display_name,
         username: input.traits.username,
         email_address: email,
-        status: "active".into(),
+        status: IdentityStatus::Active,
         user_handle: random_bytes::<32>().to_vec(),
         create_time: now,
         update_time: now,
     };
-    match state.store.insert_identity(&identity).await {
+    match state.identities.insert_identity(&identity).await {
         Ok(()) => Ok(Json(IdentityView::from(&identity))),
         Err(StoreError::Conflict) => {
             Err(ApiError::new(ErrorCode::AlreadyExists, "an identity with this username already exists in the realm")
@@ -100,10 +123,20 @@ async fn create(
 
 /// `GET …/identities?page_size=&page_token=` → `{identities, total_size, next_page_token?}`,
 /// ordered by creation. The page token is opaque (base64url of the last key).
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities",
+    operation_id = "listIdentities",
+    summary = "List identities, paginated",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(RealmParams, PageQuery),
+    responses((status = 200, description = "A page of identities", body = crate::openapi::IdentityList), AdminErrors)
+)]
 async fn list(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, Paging(page): Paging) -> ApiResult<Json<serde_json::Value>> {
     let (tenant_id, realm_id) = (&realm.tenant_id, &realm.id);
-    let mut identities = state.store.list_identities_page(tenant_id, realm_id, page.size + 1, page.after).await?;
-    let total = state.store.count_identities(tenant_id, realm_id).await?;
+    let mut identities = state.identities.list_identities_page(tenant_id, realm_id, page.size + 1, page.after).await?;
+    let total = state.identities.count_identities(tenant_id, realm_id).await?;
     let next = if identities.len() as i64 > page.size {
         identities.truncate(page.size as usize);
         identities.last().map(|i| page_token(i.create_time, &i.id))
@@ -118,19 +151,31 @@ async fn list(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, Pagi
     Ok(Json(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}",
+    operation_id = "getIdentity",
+    summary = "Get an identity",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(IdentityParams),
+    responses((status = 200, description = "The identity", body = IdentityView), AdminErrors)
+)]
 async fn get_one(IdentityAdmin { identity, .. }: IdentityAdmin) -> Json<IdentityView> {
     Json(IdentityView::from(&identity))
 }
 
 /// `PATCH` body: only the fields present change. The username is the
 /// identity's key in the realm and stays.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityUpdate)]
 #[serde(deny_unknown_fields)]
 struct UpdateRequest {
     identity: IdentityPatch,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityPatch)]
 #[serde(deny_unknown_fields)]
 struct IdentityPatch {
     #[serde(default)]
@@ -141,7 +186,8 @@ struct IdentityPatch {
     traits: Option<TraitsPatch>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = IdentityTraitsPatch)]
 #[serde(deny_unknown_fields)]
 struct TraitsPatch {
     #[serde(default)]
@@ -150,6 +196,17 @@ struct TraitsPatch {
     primary_email_address: Option<String>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}",
+    operation_id = "updateIdentity",
+    summary = "Update display name, email address or status (the username cannot change)",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(IdentityParams),
+    request_body = UpdateRequest,
+    responses((status = 200, description = "The identity", body = IdentityView), AdminErrors, TooLarge)
+)]
 async fn update(
     State(state): State<AppState>,
     IdentityAdmin { mut identity, .. }: IdentityAdmin,
@@ -161,10 +218,7 @@ async fn update(
         identity.display_name = name;
     }
     if let Some(status) = patch.status {
-        if status != "active" && status != "suspended" {
-            return Err(ApiError::invalid_argument("identity.status", "must be active or suspended"));
-        }
-        identity.status = status;
+        identity.status = status.parse().map_err(|_| ApiError::invalid_argument("identity.status", "must be active or suspended"))?;
     }
     if let Some(traits) = patch.traits {
         if traits.username.is_some_and(|u| u != identity.username) {
@@ -180,6 +234,30 @@ async fn update(
         }
     }
     identity.update_time = now_micros();
-    state.store.update_identity(&identity).await?;
+    state.identities.update_identity(&identity).await?;
     Ok(Json(IdentityView::from(&identity)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_email;
+
+    #[test]
+    fn email_addresses_are_what_the_mailer_takes() {
+        for good in ["ada@example.com", "a.b+tag@mail.example.org", "x_y-z@sub.example.co.uk"] {
+            assert!(check_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "nope",
+            "a@localhost",
+            "@example.com",
+            "a@@example.com",
+            "a b@example.com",
+            "a@example.com\n",
+            "a@exa mple.com",
+            "a\u{0}@example.com",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad:?}");
+        }
+    }
 }

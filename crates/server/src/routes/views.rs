@@ -1,22 +1,26 @@
 //! The admin API's JSON shapes of each resource, and the passkey as the SDK
 //! and the admin API report it.
 
-use crate::store::{AuthenticatorConfig, Credential, Identity, Job, Realm, Tenant};
+use crate::store::{AuthenticatorConfig, ConfigType, Credential, Identity, Job, JobState, Realm, Tenant};
 use crate::util::{format_time, uuid_string};
 use passbind_protocol::wire;
 use serde::Serialize;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuthenticatorConfig)]
 pub struct ConfigView {
+    #[schema(format = "uuid")]
     pub id: String,
     pub realm_id: String,
     pub tenant_id: String,
     pub config: ConfigBodyView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = AuthenticatorConfigBody)]
 pub struct ConfigBodyView {
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::openapi::config_type)]
     pub type_: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoke_url: Option<String>,
@@ -25,22 +29,25 @@ pub struct ConfigBodyView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rp_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::attachment)]
     pub authenticator_attachment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::user_verification)]
     pub user_verification: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::attestation)]
     pub attestation: Option<String>,
 }
 
 impl From<&AuthenticatorConfig> for ConfigView {
     fn from(c: &AuthenticatorConfig) -> Self {
-        let embedded = c.config_type == "embedded";
+        let embedded = c.config_type == ConfigType::Embedded;
         ConfigView {
-            id: c.id.clone(),
-            realm_id: c.realm_id.clone(),
-            tenant_id: c.tenant_id.clone(),
+            id: c.id.to_string(),
+            realm_id: c.realm_id.to_string(),
+            tenant_id: c.tenant_id.to_string(),
             config: ConfigBodyView {
-                type_: c.config_type.clone(),
+                type_: c.config_type.as_str().to_owned(),
                 invoke_url: c.invoke_url.clone(),
                 trusted_origins: embedded.then(|| c.trusted_origins.clone()),
                 rp_id: c.rp_id.clone(),
@@ -52,21 +59,27 @@ impl From<&AuthenticatorConfig> for ConfigView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Identity)]
 pub struct IdentityView {
     pub id: String,
     pub realm_id: String,
     pub tenant_id: String,
     pub display_name: String,
+    #[schema(format = DateTime)]
     pub create_time: String,
+    #[schema(format = DateTime)]
     pub update_time: String,
+    #[schema(schema_with = crate::openapi::identity_status)]
     pub status: String,
     pub traits: TraitsView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = IdentityTraits)]
 pub struct TraitsView {
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::openapi::traits_type)]
     pub type_: &'static str,
     pub username: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,55 +89,61 @@ pub struct TraitsView {
 impl From<&Identity> for IdentityView {
     fn from(i: &Identity) -> Self {
         IdentityView {
-            id: i.id.clone(),
-            realm_id: i.realm_id.clone(),
-            tenant_id: i.tenant_id.clone(),
+            id: i.id.to_string(),
+            realm_id: i.realm_id.to_string(),
+            tenant_id: i.tenant_id.to_string(),
             display_name: i.display_name.clone(),
             create_time: format_time(i.create_time),
             update_time: format_time(i.update_time),
-            status: i.status.clone(),
+            status: i.status.as_str().to_owned(),
             traits: TraitsView { type_: "traits_v0", username: i.username.clone(), primary_email_address: i.email_address.clone() },
         }
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CredentialBindingJob)]
 pub struct JobView {
     pub id: String,
     pub realm_id: String,
     pub tenant_id: String,
     pub identity_id: String,
+    #[schema(schema_with = crate::openapi::delivery_method)]
     pub delivery_method: String,
+    #[schema(schema_with = crate::openapi::job_state)]
     pub state: String,
     pub authenticator_config_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = "uri")]
     pub post_binding_redirect_uri: Option<String>,
+    #[schema(format = DateTime)]
     pub expire_time: String,
+    #[schema(format = DateTime)]
     pub create_time: String,
+    #[schema(format = DateTime)]
     pub update_time: String,
 }
 
 /// The state a job is in now: an open job past its expiry is `EXPIRED`
 /// even before anything rewrote its row.
-pub fn effective_state(job: &Job, now: i64) -> &str {
-    let open = !crate::store::TERMINAL_JOB_STATES.contains(&job.state.as_str());
-    if open && now >= job.expire_time {
-        "EXPIRED"
+pub fn effective_state(job: &Job, now: i64) -> JobState {
+    if !job.state.is_terminal() && now >= job.expire_time {
+        JobState::Expired
     } else {
-        &job.state
+        job.state
     }
 }
 
 impl JobView {
     pub fn new(j: &Job, now: i64) -> Self {
         JobView {
-            id: j.id.clone(),
-            realm_id: j.realm_id.clone(),
-            tenant_id: j.tenant_id.clone(),
-            identity_id: j.identity_id.clone(),
-            delivery_method: j.delivery_method.clone(),
-            state: effective_state(j, now).to_owned(),
-            authenticator_config_id: j.authenticator_config_id.clone(),
+            id: j.id.to_string(),
+            realm_id: j.realm_id.to_string(),
+            tenant_id: j.tenant_id.to_string(),
+            identity_id: j.identity_id.to_string(),
+            delivery_method: j.delivery_method.as_str().to_owned(),
+            state: effective_state(j, now).as_str().to_owned(),
+            authenticator_config_id: j.authenticator_config_id.to_string(),
             post_binding_redirect_uri: j.post_binding_redirect_uri.clone(),
             expire_time: format_time(j.expire_time),
             create_time: format_time(j.create_time),
@@ -140,14 +159,14 @@ pub fn passkey_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &I
         aaguid.copy_from_slice(&c.aaguid);
     }
     wire::Passkey {
-        id: c.id.clone(),
+        id: c.id.to_string(),
         credential_id: passbind_protocol::base64url::encode(&c.credential_id),
         created: format_time(c.create_time),
-        state: c.state.clone(),
-        tenant: wire::Named { id: tenant.id.clone(), display_name: tenant.display_name.clone() },
-        realm: wire::Named { id: realm.id.clone(), display_name: realm.display_name.clone() },
+        state: c.state.as_str().to_owned(),
+        tenant: wire::Named { id: tenant.id.to_string(), display_name: tenant.display_name.clone() },
+        realm: wire::Named { id: realm.id.to_string(), display_name: realm.display_name.clone() },
         identity: wire::PasskeyIdentity {
-            id: identity.id.clone(),
+            id: identity.id.to_string(),
             username: identity.username.clone(),
             display_name: identity.display_name.clone(),
             email_address: identity.email_address.clone(),
@@ -164,11 +183,13 @@ pub fn passkey_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &I
 
 /// A credential as the admin API reports it: the passkey the SDK got, plus
 /// the record's own fields (the public key as a JWK and its RFC 7638 thumbprint).
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Credential)]
 pub struct CredentialView {
     #[serde(flatten)]
     pub passkey: wire::Passkey,
     pub identity_id: String,
+    #[schema(format = DateTime)]
     pub create_time: String,
     /// The public key as a JWK (RFC 7517), serialized as a JSON string.
     pub public_key_jwk: Option<String>,
@@ -176,6 +197,7 @@ pub struct CredentialView {
     pub jwk_thumbprint: Option<String>,
     /// COSE algorithm (-8 EdDSA, -7 ES256, -257 RS256).
     pub alg: i64,
+    #[schema(format = "uuid")]
     pub aaguid: String,
     pub transports: Vec<String>,
     pub backup_eligible: bool,
@@ -187,7 +209,7 @@ pub fn credential_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity:
     let passkey = passkey_view(c, tenant, realm, identity);
     let jwk = passbind_webauthn::jwk_of_cose(&c.public_key);
     CredentialView {
-        identity_id: c.identity_id.clone(),
+        identity_id: c.identity_id.to_string(),
         create_time: format_time(c.create_time),
         public_key_jwk: jwk.as_ref().map(|(j, _)| j.clone()),
         jwk_thumbprint: jwk.map(|(_, t)| t),

@@ -1,5 +1,5 @@
 //! What the two group-commit writers share (SQLite's writer thread in
-//! `sqlite_direct`, PostgreSQL's writer tasks in `postgres`): the binding
+//! `sqlite/writer.rs`, PostgreSQL's writer tasks in `postgres/`): the binding
 //! writes they take, and the answers they hold until their batch commits.
 
 use super::{Credential, StoreError, StoreResult};
@@ -56,10 +56,6 @@ impl Queued {
 }
 
 impl Answered {
-    pub fn is_ok(&self) -> bool {
-        self.result.is_ok()
-    }
-
     /// The batch committed: the write's own result goes out. (A requester
     /// that went away, its client disconnected, just misses its answer.)
     pub fn send(self) {

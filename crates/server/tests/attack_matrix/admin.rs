@@ -48,10 +48,10 @@ pub(crate) async fn attack_09_realm_scoped_token_on_another_realm(db: Db) {
     let second = passbind_server::util::new_id();
     s.server
         .state
-        .store
+        .tenants
         .create_realm(&passbind_server::store::Realm {
-            id: second.clone(),
-            tenant_id: tenant.clone(),
+            id: second.clone().into(),
+            tenant_id: tenant.clone().into(),
             display_name: "Second".into(),
             create_time: now,
         })
@@ -71,8 +71,8 @@ pub(crate) async fn attack_10_revoked_unknown_or_missing_admin_token(db: Db) {
     let (tenant, realm, token) = other_tenant(&s, false).await;
     let theirs = s.url(&format!("/v1/tenants/{tenant}/realms/{realm}/identities"));
     assert_eq!(s.send(Method::GET, &theirs, Some(&token), None).await.status, 200);
-    let store = &s.server.state.store;
-    let record = store.api_token_by_hash(&passbind_server::util::hash_secret(&token)).await.unwrap().unwrap();
-    assert!(store.revoke_api_token(&record.id, passbind_server::util::now_micros()).await.unwrap());
+    let tokens = &s.server.state.api_tokens;
+    let record = tokens.api_token_by_hash(&passbind_server::util::hash_secret(&token)).await.unwrap().unwrap();
+    assert!(tokens.revoke_api_token(&record.id, passbind_server::util::now_micros()).await.unwrap());
     refused(&s.send(Method::GET, &theirs, Some(&token), None).await, 401, "unauthenticated");
 }

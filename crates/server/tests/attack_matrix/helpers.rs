@@ -70,16 +70,23 @@ pub(crate) fn packed(challenge: &str, origin: &str, rp_id: &str) -> Registration
 pub(crate) async fn other_tenant(s: &TestServer, realm_scoped: bool) -> (String, String, String) {
     use passbind_server::store::{ApiToken, Realm, Tenant};
     use passbind_server::util::{hash_secret, new_id, new_secret, now_micros};
-    let store = &s.server.state.store;
+    let state = &s.server.state;
     let now = now_micros();
     let (tenant, realm, token) = (new_id(), new_id(), new_secret());
-    store.create_tenant(&Tenant { id: tenant.clone(), display_name: "Other".into(), create_time: now }).await.unwrap();
-    store
-        .create_realm(&Realm { id: realm.clone(), tenant_id: tenant.clone(), display_name: "Other realm".into(), create_time: now })
+    state.tenants.create_tenant(&Tenant { id: tenant.clone().into(), display_name: "Other".into(), create_time: now }).await.unwrap();
+    state
+        .tenants
+        .create_realm(&Realm {
+            id: realm.clone().into(),
+            tenant_id: tenant.clone().into(),
+            display_name: "Other realm".into(),
+            create_time: now,
+        })
         .await
         .unwrap();
-    store
-        .insert_api_token(&ApiToken::new(hash_secret(&token), tenant.clone(), realm_scoped.then(|| realm.clone()), None, now))
+    state
+        .api_tokens
+        .insert_api_token(&ApiToken::new(hash_secret(&token), tenant.clone().into(), realm_scoped.then(|| realm.clone().into()), None, now))
         .await
         .unwrap();
     (tenant, realm, token)

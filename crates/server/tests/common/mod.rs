@@ -1,10 +1,13 @@
 //! Test harness: the real server in-process on a random port with a temp
-//! SQLite file, real HTTP (reqwest), and 1Password's passkey-rs as the
+//! SQLite file, real HTTP (reqwest, every answer checked against the OpenAPI
+//! document: `http.rs`, `schema.rs`), and 1Password's passkey-rs as the
 //! software authenticator.
 #![allow(dead_code)]
 
+pub mod http;
 pub mod packed;
 pub mod pg;
+pub mod schema;
 
 use passbind_protocol::wire::{BindCredentialRequest, InvokeAuthenticatorResponse, RegistrationResponse};
 use passbind_protocol::{BindingLink, ErrorBody};
@@ -55,7 +58,7 @@ pub async fn fresh_database(db: Db) -> (String, Option<tempfile::TempDir>) {
 pub struct TestServer {
     pub server: RunningServer,
     pub dev: DevBootstrap,
-    pub http: reqwest::Client,
+    pub http: http::CheckedHttp,
     pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
@@ -103,7 +106,7 @@ impl TestServer {
         adjust(&mut config);
         let server = start(config).await.expect("server starts");
         let dev = (*server.state.dev.clone().unwrap()).clone();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let http = http::CheckedHttp::new();
         TestServer { server, dev, http, database_url, _dir: dir }
     }
 
@@ -219,12 +222,13 @@ impl TestServer {
     /// Direct SQL on the server's database, for states the API cannot reach
     /// quickly (expiry, suspension).
     pub async fn sql(&self, statement: &str) {
-        let statement = sqlx::AssertSqlSafe(statement.to_owned());
-        if self.database_url.starts_with("sqlite:") {
-            let pool = sqlx::SqlitePool::connect(&self.database_url).await.unwrap();
-            sqlx::query(statement).execute(&pool).await.unwrap();
-            pool.close().await;
+        if let Some(path) = self.database_url.strip_prefix("sqlite://") {
+            // The server's own driver for SQLite (it waits for the server's writer like its admin calls do).
+            let conn = rusqlite::Connection::open(path).unwrap();
+            conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+            conn.execute_batch(statement).unwrap();
         } else {
+            let statement = sqlx::AssertSqlSafe(statement.to_owned());
             let pool = sqlx::PgPool::connect(&self.database_url).await.unwrap();
             sqlx::query(statement).execute(&pool).await.unwrap();
             pool.close().await;

@@ -32,7 +32,7 @@ async fn bind_inner(
     let req: BindCredentialRequest = parse_json(body, ErrorCode::AttestationRejected)?;
     let now = now_micros();
 
-    if ctx.job.state == "COMPLETE" {
+    if ctx.job.state == JobState::Complete {
         return replay(state, &ctx, &req).await;
     }
     check_open(&ctx, now)?;
@@ -61,7 +61,7 @@ async fn bind_inner(
     })?;
 
     let credential = Credential {
-        id: new_id(),
+        id: new_id().into(),
         tenant_id: ctx.job.tenant_id.clone(),
         realm_id: ctx.job.realm_id.clone(),
         identity_id: ctx.identity.id.clone(),
@@ -77,16 +77,16 @@ async fn bind_inner(
         attachment: verified.attachment,
         backup_eligible: verified.backup_eligible,
         backed_up: verified.backed_up,
-        state: "ACTIVE".into(),
+        state: CredentialState::Active,
         create_time: now,
     };
-    match state.store.complete_binding(&credential, now).await {
+    match state.binding.complete_binding(&credential, now).await {
         Ok(()) => {}
         Err(StoreError::JobNotOpen) => {
             // Another request completed the job meanwhile: maybe this same one.
-            let job = state.store.get_job(&ctx.job.tenant_id, &ctx.job.realm_id, &ctx.job.identity_id, &ctx.job.id).await?;
+            let job = state.binding.reload_job(&ctx.job.tenant_id, &ctx.job.realm_id, &ctx.job.identity_id, &ctx.job.id).await?;
             return match job {
-                Some(job) if job.state == "COMPLETE" => replay(state, &Context { job, ..ctx }, &req).await,
+                Some(job) if job.state == JobState::Complete => replay(state, &Context { job, ..ctx }, &req).await,
                 _ => Err(ApiError::new(ErrorCode::LinkExpired, "the binding link is no longer valid")),
             };
         }
@@ -110,7 +110,7 @@ async fn replay(state: &AppState, ctx: &Context, req: &BindCredentialRequest) ->
         return Err(complete());
     }
     let Some(record_id) = &ctx.job.credential_record_id else { return Err(complete()) };
-    let credential = state.store.get_credential(record_id).await?.ok_or_else(complete)?;
+    let credential = state.binding.bound_credential(record_id).await?.ok_or_else(complete)?;
     if base64url::decode(&req.credential.raw_id).as_deref() != Some(credential.credential_id.as_slice()) {
         return Err(complete());
     }

@@ -13,7 +13,7 @@ use super::{effective_state, origin_of, passkey_view};
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::extract::ClientAddr;
 use crate::state::AppState;
-use crate::store::{AuthenticatorConfig, Credential, StoreError};
+use crate::store::{AuthenticatorConfig, ConfigType, Credential, CredentialState, IdentityStatus, JobState, StoreError};
 use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, SECOND};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,7 +39,7 @@ pub struct JobPath {
 type Context = crate::store::BindingContext;
 
 async fn load_context(state: &AppState, p: &JobPath) -> ApiResult<Option<Context>> {
-    Ok(state.store.load_binding_context(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id).await?)
+    Ok(state.binding.load_binding_context(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id).await?)
 }
 
 fn invalid_link() -> ApiError {
@@ -74,12 +74,12 @@ async fn authorize_token_limited(state: &AppState, client: ClientAddr, ctx: Opti
     }
     let now = now_micros();
     for (key, limit) in &limits {
-        if state.store.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= *limit {
+        if state.binding.token_failure_count(key, now, TOKEN_FAILURE_WINDOW).await? >= *limit {
             return Err(ApiError::new(ErrorCode::ResourceExhausted, "too many failed attempts with this link: try again later"));
         }
     }
     for (key, _) in &limits {
-        state.store.record_token_failure(key, now, TOKEN_FAILURE_WINDOW).await?;
+        state.binding.record_token_failure(key, now, TOKEN_FAILURE_WINDOW).await?;
     }
     Err(invalid_link())
 }
@@ -105,12 +105,12 @@ fn user_verification(config: &AuthenticatorConfig) -> String {
 /// The link works until the job is COMPLETE, EXPIRED or REVOKED.
 fn check_open(ctx: &Context, now: i64) -> ApiResult<()> {
     match effective_state(&ctx.job, now) {
-        "COMPLETE" => return Err(ApiError::new(ErrorCode::JobComplete, "a passkey was already bound with this link")),
-        "REVOKED" => return Err(ApiError::new(ErrorCode::JobRevoked, "the binding link was revoked")),
-        "EXPIRED" | "FAILED_TO_SEND" => return Err(ApiError::new(ErrorCode::LinkExpired, "the binding link has expired")),
-        _ => {}
+        JobState::Complete => return Err(ApiError::new(ErrorCode::JobComplete, "a passkey was already bound with this link")),
+        JobState::Revoked => return Err(ApiError::new(ErrorCode::JobRevoked, "the binding link was revoked")),
+        JobState::Expired | JobState::FailedToSend => return Err(ApiError::new(ErrorCode::LinkExpired, "the binding link has expired")),
+        JobState::LinkSent | JobState::LinkOpened => {}
     }
-    if ctx.identity.status != "active" {
+    if ctx.identity.status != IdentityStatus::Active {
         return Err(ApiError::new(ErrorCode::IdentitySuspended, "the identity is suspended"));
     }
     Ok(())
@@ -119,7 +119,7 @@ fn check_open(ctx: &Context, now: i64) -> ApiResult<()> {
 /// Origins allowed to run the ceremony: passbind's own for `hosted_web`;
 /// the app's (invoke_url's origin and its trusted origins) for `embedded`.
 fn allowed_origins(state: &AppState, config: &AuthenticatorConfig) -> Vec<String> {
-    if config.config_type != "embedded" {
+    if config.config_type != ConfigType::Embedded {
         return vec![state.public_origin.clone()];
     }
     let mut origins = config.trusted_origins.clone();
@@ -134,7 +134,7 @@ fn allowed_origins(state: &AppState, config: &AuthenticatorConfig) -> Vec<String
 
 /// The RP ID passkeys of this config are scoped to.
 fn rp_id(state: &AppState, config: &AuthenticatorConfig) -> String {
-    if config.config_type != "embedded" {
+    if config.config_type != ConfigType::Embedded {
         // A hosted_web config may widen the RP ID to a parent domain of the service's host.
         return config.rp_id.clone().unwrap_or_else(|| state.public_host.clone());
     }
@@ -212,10 +212,10 @@ async fn invoke_inner(
     // Sealed in its ID: nothing to store but LINK_SENT → LINK_OPENED, once.
     let ceremony = state.ceremony_key.start(&ctx.job.id, now + state.ceremony_lifetime);
     // The identity's passkeys, excluded so an authenticator does not make a second one.
-    let existing = state.store.start_ceremony(&ctx.job.id, &ctx.identity.id, ctx.job.state == "LINK_SENT", now).await?;
+    let existing = state.binding.start_ceremony(&ctx.job.id, &ctx.identity.id, ctx.job.state == JobState::LinkSent, now).await?;
     let exclude_credentials = existing
         .iter()
-        .filter(|c| c.state == "ACTIVE")
+        .filter(|c| c.state == CredentialState::Active)
         .map(|c| CredentialDescriptor {
             id: base64url::encode(&c.credential_id),
             type_: "public-key".into(),

@@ -29,8 +29,8 @@ pub async fn open_link(state: &AppState, client: ClientAddr, p: &JobPath, header
     if let Err(e) = check_open(&ctx, now) {
         return refuse(e);
     }
-    if ctx.job.state == "LINK_SENT" {
-        if let Err(e) = state.store.set_job_state(&ctx.job.id, "LINK_OPENED", now).await {
+    if ctx.job.state == JobState::LinkSent {
+        if let Err(e) = state.binding.open_link(&ctx.job.id, now).await {
             return ApiError::from(e).into_response();
         }
     }
@@ -42,8 +42,8 @@ pub async fn open_link(state: &AppState, client: ClientAddr, p: &JobPath, header
         job_id: p.job_id.clone(),
         token,
     };
-    let target = match (&*ctx.config.config_type, &ctx.config.invoke_url) {
-        ("embedded", Some(invoke_url)) => link.redirect_url(invoke_url),
+    let target = match (ctx.config.config_type, &ctx.config.invoke_url) {
+        (ConfigType::Embedded, Some(invoke_url)) => link.redirect_url(invoke_url),
         _ => link.redirect_url(&state.public_url),
     };
     match HeaderValue::from_str(&target) {

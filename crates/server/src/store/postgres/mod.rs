@@ -1,19 +1,26 @@
-//! The PostgreSQL implementation of `Store`: the same statements as the
-//! SQLite one (shared through `shared::store_backend!`), for
-//! many stateless instances on one database. Ceremonies are sealed with a
-//! key kept in the database (`crate::ceremony`), so any instance can finish
-//! what another started; the job row's lock serialises concurrent completions.
+//! The PostgreSQL backend, on sqlx alone, for many stateless instances on
+//! one database. Ceremonies are sealed with a key kept in the database
+//! (`crate::ceremony`), so any instance can finish what another started; the
+//! job row's lock serialises concurrent completions.
 //!
-//! The two binding writes go through a group-commit writer task: every write
+//! The two binding writes go through group-commit writer tasks: every write
 //! waiting at that moment shares one transaction (each in a savepoint), so
 //! one WAL flush answers a whole batch. Per-request transactions left the
-//! service waiting on PostgreSQL's commits (bench/RESULTS.md).
+//! service waiting on PostgreSQL's commits (bench/RESULTS.md). The admin
+//! side (`admin.rs`, `records.rs`) runs each statement on the pool.
+
+mod admin;
+mod binding;
+mod records;
+mod rows;
 
 use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};
-use super::*;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::Row;
+use super::model::Credential;
+use super::types::JobState;
+use super::{redact_url, StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -88,8 +95,71 @@ async fn run_all(conn: &mut PgConnection, writes: &mut impl Iterator<Item = Queu
 
 /// `:invokeAuthenticator`'s write: the job `LINK_OPENED` (if still open).
 async fn open_link_on(conn: &mut PgConnection, job_id: &str, now: i64) -> StoreResult<()> {
-    sqlx::query(shared::SET_JOB_STATE_SQL).bind("LINK_OPENED").bind(now).bind(job_id).execute(&mut *conn).await?;
+    sqlx::query(SET_JOB_STATE_SQL).bind(JobState::LinkOpened.as_str()).bind(now).bind(job_id).execute(&mut *conn).await?;
     Ok(())
+}
+
+/// An open job moved to $1 (a terminal job stays as it is).
+const SET_JOB_STATE_SQL: &str = "UPDATE credential_binding_jobs SET state = $1, update_time = $2 \
+     WHERE id = $3 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
+
+/// `:bindCredential`'s write. The job's row is the lock that serialises
+/// concurrent completions (here and on other instances): only one finds it open.
+async fn complete_binding_on(conn: &mut PgConnection, c: &Credential, now: i64) -> StoreResult<()> {
+    let job = sqlx::query(
+        "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, \
+         credential_record_id = $3 WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
+    )
+    .bind(now)
+    .bind(&c.ceremony_id)
+    .bind(&c.id)
+    .bind(&c.job_id)
+    .execute(&mut *conn)
+    .await?;
+    if job.rows_affected() != 1 {
+        return Err(StoreError::JobNotOpen);
+    }
+    sqlx::query(
+        "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
+         public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+    )
+    .bind(&c.id)
+    .bind(&c.tenant_id)
+    .bind(&c.realm_id)
+    .bind(&c.identity_id)
+    .bind(&c.job_id)
+    .bind(&c.ceremony_id)
+    .bind(&c.credential_id)
+    .bind(&c.public_key)
+    .bind(c.alg)
+    .bind(c.sign_count)
+    .bind(&c.aaguid)
+    .bind(&c.attestation_format)
+    .bind(rows::to_json(&c.transports))
+    .bind(&c.attachment)
+    .bind(c.backup_eligible)
+    .bind(c.backed_up)
+    .bind(c.state.as_str())
+    .bind(c.create_time)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { e.into() })?;
+    Ok(())
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::database(e)
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_foreign_key_violation())
 }
 
 impl PgStore {
@@ -133,28 +203,5 @@ impl PgStore {
             tokio::spawn(run_writer(pool.clone(), rx.clone()));
         }
         Ok(PgStore { pool, writer })
-    }
-}
-
-super::shared::store_backend! {
-    store: PgStore,
-    row: PgRow,
-    conn: PgConnection,
-    {
-        async fn complete_binding(&self, c: &Credential, now: i64) -> StoreResult<()> {
-            self.write(BindingWrite::CompleteBinding { credential: Box::new(c.clone()) }, now).await
-        }
-
-        async fn start_ceremony(&self, job_id: &str, identity_id: &str, open_link: bool, now: i64) -> StoreResult<Vec<Credential>> {
-            let credentials = self.list_credentials(identity_id).await?;
-            if open_link {
-                self.write(BindingWrite::OpenLink { job_id: job_id.to_owned() }, now).await?;
-            }
-            Ok(credentials)
-        }
-
-        async fn load_binding_context(&self, tenant_id: &str, realm_id: &str, identity_id: &str, job_id: &str) -> StoreResult<Option<BindingContext>> {
-            self.load_binding_context_pooled(tenant_id, realm_id, identity_id, job_id).await
-        }
     }
 }
