@@ -34,7 +34,11 @@ pub enum TokenAction {
         description: Option<String>,
     },
     /// Revoke a token by its id (or by the token itself).
-    Revoke { id: String },
+    Revoke {
+        /// Tokens are base64url and may start with `-`: never a flag here.
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
     /// List a tenant's tokens (ids and scopes, never secrets).
     List {
         #[arg(long)]
@@ -120,6 +124,28 @@ async fn token(tenants: &dyn TenantStore, tokens: &dyn ApiTokenStore, action: To
                 })
                 .collect();
             Ok(json!({ "tokens": list }).to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Command, TokenAction};
+    use clap::Parser;
+
+    /// The subcommands as `passbind-server` (main.rs) parses them.
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[test]
+    fn a_token_that_starts_with_a_hyphen_is_revoked_not_read_as_a_flag() {
+        let cli = Cli::try_parse_from(["passbind-server", "token", "revoke", "-Xy_token"]).unwrap();
+        match cli.command {
+            Command::Token { action: TokenAction::Revoke { id } } => assert_eq!(id, "-Xy_token"),
+            other => panic!("{other:?}"),
         }
     }
 }

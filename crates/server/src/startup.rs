@@ -5,7 +5,7 @@ use crate::app::router;
 use crate::ceremony::CeremonyKey;
 use crate::config::Config;
 use crate::mail;
-use crate::state::AppState;
+use crate::state::{AppState, AppStateData};
 use crate::store::{self, ApiToken, AuthenticatorConfig, ConfigType, DevBootstrap, Realm, Stores, Tenant};
 use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros, random_bytes, SECOND};
 use std::net::SocketAddr;
@@ -82,7 +82,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         .await
         .map_err(|e| format!("cannot load the ceremony key: {e}"))?;
     let ceremony_key = Arc::new(CeremonyKey::from_bytes(&ceremony_key).ok_or("the stored ceremony key is not 32 bytes")?);
-    let state = AppState {
+    let state = AppState::new(AppStateData {
         binding: store.binding,
         tenants: store.tenants,
         api_tokens: store.api_tokens,
@@ -101,7 +101,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         max_token_failures_per_client: i64::from(config.max_token_failures_per_client),
         ceremony_key,
         ceremony_lifetime: i64::from(config.ceremony_seconds) * SECOND,
-    };
+    });
     let app = router(state.clone(), &config);
     let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
     Ok(RunningServer { local_addr, public_url, state, task })

@@ -1,6 +1,7 @@
 //! The service's shared state: what every handler may read, built once at
-//! start-up (`startup.rs`) and cloned into each request (all of it is cheap
-//! to clone: `Arc`s and short strings).
+//! start-up (`startup.rs`) and cloned into each request. A clone is one
+//! `Arc`: axum clones the state for every request, and cloning each field
+//! (a dozen `Arc`s and strings) showed in the binding path's profile.
 
 use crate::ceremony::CeremonyKey;
 use crate::mail::DynMailer;
@@ -11,7 +12,22 @@ use lettre::message::Mailbox;
 use std::sync::Arc;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateData>);
+
+impl AppState {
+    pub fn new(data: AppStateData) -> Self {
+        AppState(Arc::new(data))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateData;
+    fn deref(&self) -> &AppStateData {
+        &self.0
+    }
+}
+
+pub struct AppStateData {
     // The store, one narrow interface per capability (all the same database):
     // each route module reaches only the ones it uses.
     /// The browser calls (`routes/binding/`).

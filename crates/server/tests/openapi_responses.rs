@@ -33,6 +33,9 @@ fn the_checker_refuses_what_the_document_does_not_say() {
     assert!(refuses("GET", identity, 200, json, &good.replace(r#""display_name":"Ada","#, "")));
     assert!(refuses("GET", identity, 200, json, &good.replace(r#""status":"active""#, r#""status":7"#)));
     assert!(refuses("GET", identity, 404, json, &error.replace("not_found", "NOPE")));
+    // A value outside the documented enum; a time that is not RFC 3339 (formats are checked).
+    assert!(refuses("GET", identity, 200, json, &good.replace(r#""status":"active""#, r#""status":"deleted""#)));
+    assert!(refuses("GET", identity, 200, json, &good.replacen("2022-07-11T21:10:33.383828Z", "yesterday", 1)));
     // A status the operation does not document; a content type it does not; a body where none is documented.
     assert!(refuses("GET", identity, 409, json, error));
     assert!(refuses("GET", identity, 200, Some("text/html"), "<p>hi</p>"));

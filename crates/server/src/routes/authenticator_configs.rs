@@ -46,6 +46,7 @@ struct ConfigInput {
 #[serde(deny_unknown_fields)]
 struct ConfigSpec {
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::openapi::config_type)]
     type_: String,
     #[serde(default)]
     invoke_url: Option<String>,
@@ -57,12 +58,15 @@ struct ConfigSpec {
     rp_id: Option<String>,
     /// WebAuthn policy: `platform` | `cross-platform` (default: any).
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::attachment)]
     authenticator_attachment: Option<String>,
     /// `required` (default) | `preferred` | `discouraged`; only `required` is enforced at binding.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::user_verification)]
     user_verification: Option<String>,
     /// Attestation conveyance: `none` (default) | `indirect` | `direct` | `enterprise`.
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::attestation)]
     attestation: Option<String>,
 }
 

@@ -107,6 +107,7 @@ struct CreateRequest {
 #[schema(as = CredentialBindingJobInput)]
 #[serde(deny_unknown_fields)]
 struct JobInput {
+    #[schema(schema_with = crate::openapi::delivery_method)]
     delivery_method: String,
     authenticator_config_id: String,
     #[serde(default)]

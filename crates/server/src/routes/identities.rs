@@ -45,6 +45,7 @@ struct IdentityInput {
 #[serde(deny_unknown_fields)]
 struct Traits {
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::openapi::traits_type)]
     type_: String,
     username: String,
     #[serde(default)]
@@ -181,6 +182,7 @@ struct IdentityPatch {
     #[serde(default)]
     display_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::openapi::identity_status)]
     status: Option<String>,
     #[serde(default)]
     traits: Option<TraitsPatch>,

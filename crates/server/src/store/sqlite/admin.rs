@@ -1,6 +1,6 @@
 //! The admin side on SQLite, part one: tenants and realms, API tokens,
-//! authenticator configs, start-up secrets. Every call runs on a blocking
-//! thread (`SqliteStore::blocking`); the arguments are copied in.
+//! authenticator configs, start-up secrets. Every call runs on an admin
+//! thread (`SqliteStore::on_admin_thread`); the arguments are copied in.
 
 use super::super::model::*;
 use super::super::traits::{ApiTokenStore, AuthenticatorConfigStore, SetupStore, TenantStore};
@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension};
 impl TenantStore for SqliteStore {
     async fn create_tenant(&self, t: &Tenant) -> StoreResult<()> {
         let t = t.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO tenants (id, display_name, create_time) VALUES (?1, ?2, ?3)",
                 (&t.id, &t.display_name, t.create_time),
@@ -25,7 +25,7 @@ impl TenantStore for SqliteStore {
 
     async fn create_realm(&self, r: &Realm) -> StoreResult<()> {
         let r = r.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO realms (id, tenant_id, display_name, create_time) VALUES (?1, ?2, ?3, ?4)",
                 (&r.id, &r.tenant_id, &r.display_name, r.create_time),
@@ -37,7 +37,7 @@ impl TenantStore for SqliteStore {
 
     async fn get_tenant(&self, id: &str) -> StoreResult<Option<Tenant>> {
         let id = id.to_owned();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT id, display_name, create_time FROM tenants WHERE id = ?1";
             Ok(conn.prepare_cached(sql)?.query_row([&id], rows::tenant).optional()?)
         })
@@ -46,7 +46,7 @@ impl TenantStore for SqliteStore {
 
     async fn get_realm(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Option<Realm>> {
         let (t, r) = (tenant_id.to_owned(), realm_id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT id, tenant_id, display_name, create_time FROM realms WHERE id = ?1 AND tenant_id = ?2";
             Ok(conn.prepare_cached(sql)?.query_row((&r, &t), rows::realm).optional()?)
         })
@@ -58,7 +58,7 @@ impl TenantStore for SqliteStore {
 impl ApiTokenStore for SqliteStore {
     async fn insert_api_token(&self, t: &ApiToken) -> StoreResult<()> {
         let t = t.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO api_tokens (token_hash, tenant_id, create_time, id, realm_id, description, revoke_time) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -72,7 +72,7 @@ impl ApiTokenStore for SqliteStore {
 
     async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
         let hash = token_hash.to_owned();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT * FROM api_tokens WHERE token_hash = ?1 AND revoke_time IS NULL AND id IS NOT NULL";
             Ok(conn.prepare_cached(sql)?.query_row([&hash], rows::api_token).optional()?)
         })
@@ -81,7 +81,7 @@ impl ApiTokenStore for SqliteStore {
 
     async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool> {
         let id = id.to_owned();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let done = conn.execute("UPDATE api_tokens SET revoke_time = ?1 WHERE id = ?2 AND revoke_time IS NULL", (now, &id))?;
             Ok(done == 1)
         })
@@ -90,7 +90,7 @@ impl ApiTokenStore for SqliteStore {
 
     async fn list_api_tokens(&self, tenant_id: &str) -> StoreResult<Vec<ApiToken>> {
         let t = tenant_id.to_owned();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let mut stmt =
                 conn.prepare_cached("SELECT * FROM api_tokens WHERE tenant_id = ?1 AND id IS NOT NULL ORDER BY create_time, id")?;
             let tokens = stmt.query_map([&t], rows::api_token)?.collect::<Result<_, _>>()?;
@@ -104,7 +104,7 @@ impl ApiTokenStore for SqliteStore {
 impl AuthenticatorConfigStore for SqliteStore {
     async fn insert_authenticator_config(&self, c: &AuthenticatorConfig) -> StoreResult<()> {
         let c = c.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO authenticator_configs (id, tenant_id, realm_id, config_type, invoke_url, trusted_origins, rp_id, create_time, \
                  authenticator_attachment, user_verification, attestation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -129,7 +129,7 @@ impl AuthenticatorConfigStore for SqliteStore {
 
     async fn get_authenticator_config(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<Option<AuthenticatorConfig>> {
         let (t, r, id) = (tenant_id.to_owned(), realm_id.to_owned(), id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT * FROM authenticator_configs WHERE id = ?1 AND tenant_id = ?2 AND realm_id = ?3";
             Ok(conn.prepare_cached(sql)?.query_row((&id, &t, &r), rows::config).optional()?)
         })
@@ -138,7 +138,7 @@ impl AuthenticatorConfigStore for SqliteStore {
 
     async fn list_authenticator_configs(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Vec<AuthenticatorConfig>> {
         let (t, r) = (tenant_id.to_owned(), realm_id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT * FROM authenticator_configs WHERE tenant_id = ?1 AND realm_id = ?2 ORDER BY create_time, id";
             let configs = conn.prepare_cached(sql)?.query_map((&t, &r), rows::config)?.collect::<Result<_, _>>()?;
             Ok(configs)
@@ -148,7 +148,7 @@ impl AuthenticatorConfigStore for SqliteStore {
 
     async fn delete_authenticator_config(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<bool> {
         let (t, r, id) = (tenant_id.to_owned(), realm_id.to_owned(), id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let done = conn
                 .execute("DELETE FROM authenticator_configs WHERE id = ?1 AND tenant_id = ?2 AND realm_id = ?3", (&id, &t, &r))
                 .map_err(|e| if is_foreign_key_violation(&e) { StoreError::Conflict } else { e.into() })?;
@@ -177,7 +177,7 @@ fn dev_bootstrap(conn: &Connection) -> StoreResult<Option<DevBootstrap>> {
 impl SetupStore for SqliteStore {
     async fn service_key(&self, name: &str, candidate: &[u8], now: i64) -> StoreResult<Vec<u8>> {
         let (name, candidate) = (name.to_owned(), candidate.to_vec());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO service_keys (name, secret, create_time) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
                 (&name, &candidate, now),
@@ -188,12 +188,12 @@ impl SetupStore for SqliteStore {
     }
 
     async fn dev_bootstrap(&self) -> StoreResult<Option<DevBootstrap>> {
-        self.blocking(dev_bootstrap).await
+        self.on_admin_thread(dev_bootstrap).await
     }
 
     async fn save_dev_bootstrap(&self, d: &DevBootstrap) -> StoreResult<DevBootstrap> {
         let d = d.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO dev_bootstrap (id, tenant_id, realm_id, authenticator_config_id, api_token) VALUES (1, ?1, ?2, ?3, ?4) \
                  ON CONFLICT (id) DO NOTHING",

@@ -71,7 +71,7 @@ impl BindingStore for SqliteStore {
 
     async fn record_token_failure(&self, key: &str, now: i64, window: i64) -> StoreResult<i64> {
         let key = key.to_owned();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             // Windows that ended count for nothing: drop them, so the table stays small.
             conn.prepare_cached("DELETE FROM token_failures WHERE window_start <= ?1 AND key <> ?2")?.execute((now - window, &key))?;
             let count = conn

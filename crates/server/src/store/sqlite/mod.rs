@@ -7,9 +7,9 @@
 //!   of the service's CPU, bench/RESULTS.md.)
 //! - The binding path's writes go to one writer thread that group-commits
 //!   them (`writer.rs`): one fsync per batch, each answered after its COMMIT.
-//! - Admin calls run on tokio's blocking threads (`blocking`): their writes
-//!   may wait for the writer's lock (`busy_timeout`), which must not hold up
-//!   the async runtime.
+//! - Admin calls run on a few admin threads with their own connections
+//!   (`workers.rs`): their writes may wait for the writer's lock
+//!   (`busy_timeout`), which must not hold up the async runtime.
 //! - Checkpoints run on their own thread (`writer.rs`).
 //!
 //! An in-memory database exists once per connection, so there the one
@@ -20,6 +20,7 @@ mod binding;
 mod migrate;
 mod records;
 mod rows;
+mod workers;
 mod writer;
 
 use super::group_commit::{self, BindingWrite, Queued};
@@ -95,9 +96,27 @@ impl Connections {
     }
 }
 
+/// A dedicated thread's connection: its own (a file), or the in-memory
+/// database's only one, taken per use.
+enum ThreadConn {
+    Own(Connection),
+    Shared(Arc<Connections>),
+}
+
+impl ThreadConn {
+    fn with(&self, f: impl FnOnce(&Connection) -> StoreResult<()>) -> StoreResult<()> {
+        match self {
+            ThreadConn::Own(conn) => f(conn),
+            ThreadConn::Shared(conns) => conns.with(f),
+        }
+    }
+}
+
 pub struct SqliteStore {
+    /// The binding path's readers.
     conns: Arc<Connections>,
     writer: mpsc::Sender<Queued>,
+    admin: workers::Workers,
     /// Dropped with the store, which stops the checkpointer thread.
     _checkpointer: Option<mpsc::Sender<()>>,
 }
@@ -126,8 +145,9 @@ impl SqliteStore {
             configure(&conn).map_err(|e| format!("cannot open {url:?}: {e}"))?;
             migrate::run(&mut conn)?;
             let conns = Arc::new(Connections::Memory(Mutex::new(conn)));
-            let writer = writer::start(writer::Target::Shared(conns.clone()))?;
-            return Ok(SqliteStore { conns, writer, _checkpointer: None });
+            let writer = writer::start(ThreadConn::Shared(conns.clone()))?;
+            let admin = workers::Workers::start((0..workers::THREADS).map(|_| ThreadConn::Shared(conns.clone())).collect())?;
+            return Ok(SqliteStore { conns, writer, admin, _checkpointer: None });
         };
         // Create data/ first: SQLite creates only the file.
         if let Some(dir) = std::path::Path::new(&path).parent() {
@@ -144,9 +164,11 @@ impl SqliteStore {
         }
         migrate::run(&mut conn)?;
         let checkpointer = writer::start_checkpointer(open("checkpointer")?)?;
-        let writer = writer::start(writer::Target::Own(conn))?;
+        let writer = writer::start(ThreadConn::Own(conn))?;
+        let admin_conns = (0..workers::THREADS).map(|_| open("admin threads").map(ThreadConn::Own)).collect::<Result<_, _>>()?;
+        let admin = workers::Workers::start(admin_conns)?;
         let conns = Arc::new(Connections::File { path, idle: Mutex::new(Vec::new()) });
-        Ok(SqliteStore { conns, writer, _checkpointer: Some(checkpointer) })
+        Ok(SqliteStore { conns, writer, admin, _checkpointer: Some(checkpointer) })
     }
 
     /// Runs `f` on a connection on this thread (reads of a few rows).
@@ -154,11 +176,10 @@ impl SqliteStore {
         self.conns.with(f)
     }
 
-    /// Runs `f` on a connection on a blocking thread (admin calls: writes
-    /// that may wait for the writer's lock, lists).
-    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
-        let conns = self.conns.clone();
-        tokio::task::spawn_blocking(move || conns.with(f)).await.map_err(|e| StoreError::Failed(format!("database task failed: {e}")))?
+    /// Runs `f` on an admin thread (admin calls: writes that may wait for
+    /// the writer's lock, lists).
+    async fn on_admin_thread<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+        self.admin.call(f).await
     }
 
     /// Hands a write to the writer thread; answers after its batch committed.

@@ -1,6 +1,6 @@
 //! The admin side on SQLite, part two: identities, credential-binding jobs
-//! and credentials. Every call runs on a blocking thread
-//! (`SqliteStore::blocking`); the arguments are copied in.
+//! and credentials. Every call runs on an admin thread
+//! (`SqliteStore::on_admin_thread`); the arguments are copied in.
 
 use super::super::model::*;
 use super::super::traits::{CredentialStore, IdentityStore, JobStore};
@@ -14,7 +14,7 @@ use rusqlite::OptionalExtension;
 impl IdentityStore for SqliteStore {
     async fn insert_identity(&self, i: &Identity) -> StoreResult<()> {
         let i = i.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO identities (id, tenant_id, realm_id, display_name, username, email_address, status, user_handle, \
                  create_time, update_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -39,7 +39,7 @@ impl IdentityStore for SqliteStore {
 
     async fn get_identity(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<Option<Identity>> {
         let (t, r, id) = (tenant_id.to_owned(), realm_id.to_owned(), id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT * FROM identities WHERE id = ?1 AND tenant_id = ?2 AND realm_id = ?3";
             Ok(conn.prepare_cached(sql)?.query_row((&id, &t, &r), rows::identity).optional()?)
         })
@@ -48,7 +48,7 @@ impl IdentityStore for SqliteStore {
 
     async fn update_identity(&self, i: &Identity) -> StoreResult<()> {
         let i = i.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "UPDATE identities SET display_name = ?1, email_address = ?2, status = ?3, update_time = ?4 WHERE id = ?5",
                 (&i.display_name, &i.email_address, i.status.as_str(), i.update_time, &i.id),
@@ -67,7 +67,7 @@ impl IdentityStore for SqliteStore {
     ) -> StoreResult<Vec<Identity>> {
         let (t, r) = (tenant_id.to_owned(), realm_id.to_owned());
         let (time, id) = after.unwrap_or((i64::MIN, String::new()));
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT * FROM identities WHERE tenant_id = ?1 AND realm_id = ?2 \
                        AND (create_time > ?3 OR (create_time = ?3 AND id > ?4)) ORDER BY create_time, id LIMIT ?5";
             let identities = conn.prepare_cached(sql)?.query_map((&t, &r, time, &id, limit), rows::identity)?.collect::<Result<_, _>>()?;
@@ -78,7 +78,7 @@ impl IdentityStore for SqliteStore {
 
     async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64> {
         let (t, r) = (tenant_id.to_owned(), realm_id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT COUNT(*) FROM identities WHERE tenant_id = ?1 AND realm_id = ?2";
             Ok(conn.prepare_cached(sql)?.query_row((&t, &r), |row| row.get(0))?)
         })
@@ -90,7 +90,7 @@ impl IdentityStore for SqliteStore {
 impl JobStore for SqliteStore {
     async fn insert_job(&self, j: &Job) -> StoreResult<()> {
         let j = j.clone();
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO credential_binding_jobs (id, tenant_id, realm_id, identity_id, delivery_method, state, authenticator_config_id, \
                  post_binding_redirect_uri, token_hash, expire_time, create_time, update_time) \
@@ -117,12 +117,12 @@ impl JobStore for SqliteStore {
 
     async fn get_job(&self, tenant_id: &str, realm_id: &str, identity_id: &str, id: &str) -> StoreResult<Option<Job>> {
         let (t, r, i, id) = (tenant_id.to_owned(), realm_id.to_owned(), identity_id.to_owned(), id.to_owned());
-        self.blocking(move |conn| binding::job(conn, &t, &r, &i, &id)).await
+        self.on_admin_thread(move |conn| binding::job(conn, &t, &r, &i, &id)).await
     }
 
     async fn list_jobs(&self, tenant_id: &str, realm_id: &str, identity_id: &str) -> StoreResult<Vec<Job>> {
         let (t, r, i) = (tenant_id.to_owned(), realm_id.to_owned(), identity_id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let sql = "SELECT * FROM credential_binding_jobs WHERE tenant_id = ?1 AND realm_id = ?2 AND identity_id = ?3 \
                        ORDER BY create_time, id";
             let jobs = conn.prepare_cached(sql)?.query_map((&t, &r, &i), rows::job)?.collect::<Result<_, _>>()?;
@@ -133,7 +133,8 @@ impl JobStore for SqliteStore {
 
     async fn set_job_state(&self, job_id: &str, state: JobState, now: i64) -> StoreResult<bool> {
         let job_id = job_id.to_owned();
-        self.blocking(move |conn| Ok(conn.prepare_cached(writer::SET_JOB_STATE_SQL)?.execute((state.as_str(), now, &job_id))? == 1)).await
+        self.on_admin_thread(move |conn| Ok(conn.prepare_cached(writer::SET_JOB_STATE_SQL)?.execute((state.as_str(), now, &job_id))? == 1))
+            .await
     }
 }
 
@@ -141,17 +142,17 @@ impl JobStore for SqliteStore {
 impl CredentialStore for SqliteStore {
     async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>> {
         let id = id.to_owned();
-        self.blocking(move |conn| binding::credential(conn, &id)).await
+        self.on_admin_thread(move |conn| binding::credential(conn, &id)).await
     }
 
     async fn list_credentials(&self, identity_id: &str) -> StoreResult<Vec<Credential>> {
         let i = identity_id.to_owned();
-        self.blocking(move |conn| binding::identity_credentials(conn, &i)).await
+        self.on_admin_thread(move |conn| binding::identity_credentials(conn, &i)).await
     }
 
     async fn set_credential_state(&self, identity_id: &str, id: &str, state: CredentialState) -> StoreResult<bool> {
         let (i, id) = (identity_id.to_owned(), id.to_owned());
-        self.blocking(move |conn| {
+        self.on_admin_thread(move |conn| {
             let done = conn.execute("UPDATE credentials SET state = ?1 WHERE id = ?2 AND identity_id = ?3", (state.as_str(), &id, &i))?;
             Ok(done == 1)
         })

@@ -31,9 +31,12 @@ impl<K> FromSql for Id<K> {
 
 /// An enum column (job state, status, …) read from its text.
 fn parsed<T: FromStr<Err = UnknownValue>>(r: &Row<'_>, column: &str) -> rusqlite::Result<T> {
-    let text: String = r.get(column)?;
-    text.parse()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(r.as_ref().column_index(column).unwrap_or(0), Type::Text, Box::new(e)))
+    // Borrowed, not copied into a String: this runs for every binding's reads.
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(r.as_ref().column_index(column).unwrap_or(0), Type::Text, e)
+    };
+    let text = r.get_ref(column)?.as_str().map_err(|e| failed(Box::new(e)))?;
+    text.parse().map_err(|e: UnknownValue| failed(Box::new(e)))
 }
 
 pub(super) fn tenant(r: &Row<'_>) -> rusqlite::Result<Tenant> {

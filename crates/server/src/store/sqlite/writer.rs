@@ -10,9 +10,9 @@ use super::super::group_commit::{Answered, BindingWrite, Queued, MAX_BATCH};
 use super::super::model::Credential;
 use super::super::types::JobState;
 use super::super::{StoreError, StoreResult};
-use super::{is_unique_violation, Connections};
+use super::{is_unique_violation, ThreadConn};
 use rusqlite::Connection;
-use std::sync::{mpsc, Arc};
+use std::sync::mpsc;
 use std::time::Duration;
 
 /// How often the checkpointer copies committed WAL frames into the database.
@@ -30,16 +30,11 @@ const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, rea
      public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
-/// The writer's connection: its own (a file; `wal_autocheckpoint` off), or
-/// the in-memory database's only one, taken per batch.
-pub(super) enum Target {
-    Own(Connection),
-    Shared(Arc<Connections>),
-}
-
-/// Starts the writer thread; it ends when the store (every sender) is dropped.
-pub(super) fn start(target: Target) -> Result<mpsc::Sender<Queued>, String> {
-    if let Target::Own(conn) = &target {
+/// Starts the writer thread on its connection (its own for a file, with
+/// `wal_autocheckpoint` off; the in-memory database's only one, taken per
+/// batch); it ends when the store (every sender) is dropped.
+pub(super) fn start(target: ThreadConn) -> Result<mpsc::Sender<Queued>, String> {
+    if let ThreadConn::Own(conn) = &target {
         // Checkpoints (copying the WAL into the database file, with its own
         // fsync) run on their own thread, not inside the writer's commits.
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(|e| format!("cannot configure the writer: {e}"))?;
@@ -73,7 +68,7 @@ fn run_checkpointer(conn: Connection, stop: mpsc::Receiver<()>) {
     }
 }
 
-fn run_writer(target: Target, rx: mpsc::Receiver<Queued>) {
+fn run_writer(target: ThreadConn, rx: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = rx.recv() {
         batch.push(first);
@@ -84,15 +79,10 @@ fn run_writer(target: Target, rx: mpsc::Receiver<Queued>) {
             }
         }
         let writes = batch.drain(..);
-        match &target {
-            Target::Own(conn) => guarded_batch(conn, writes),
-            Target::Shared(conns) => {
-                let _ = conns.with(|conn| {
-                    guarded_batch(conn, writes);
-                    Ok(())
-                });
-            }
-        }
+        let _ = target.with(|conn| {
+            guarded_batch(conn, writes);
+            Ok(())
+        });
     }
 }
 
