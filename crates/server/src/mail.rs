@@ -30,25 +30,18 @@ pub struct OutgoingEmail {
     pub job_id: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum MailError {
     /// The identity's address cannot be used as a recipient.
+    #[error("bad recipient address: {0}")]
     BadAddress(String),
     /// The SMTP server refused the message for good (a 5xx reply).
+    #[error("refused by the SMTP server: {0}")]
     Rejected(String),
     /// The server could not be reached, timed out, failed TLS or answered
     /// 4xx: trying again later may work.
+    #[error("SMTP server unavailable: {0}")]
     Unavailable(String),
-}
-
-impl std::fmt::Display for MailError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            MailError::BadAddress(m) => write!(f, "bad recipient address: {m}"),
-            MailError::Rejected(m) => write!(f, "refused by the SMTP server: {m}"),
-            MailError::Unavailable(m) => write!(f, "SMTP server unavailable: {m}"),
-        }
-    }
 }
 
 /// A message the dev outbox wrote (listed by `GET /dev/outbox`).
