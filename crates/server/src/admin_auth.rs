@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{Identity, Realm};
+use crate::store::{Actor, ApiTokenId, Identity, Realm};
 use crate::util::{constant_time_eq, hash_secret};
 use axum::http::HeaderMap;
 
@@ -12,7 +12,8 @@ use axum::http::HeaderMap;
 /// (and realm) in the path: no, unknown or revoked token → 401; a token of
 /// another tenant or realm → 404, exactly as if the resource did not exist,
 /// so a token learns nothing about other tenants.
-async fn authorize_scope(state: &AppState, headers: &HeaderMap, tenant_id: &str, realm_id: Option<&str>) -> ApiResult<()> {
+/// Answers the token's ID: who acts, for the audit log.
+async fn authorize_scope(state: &AppState, headers: &HeaderMap, tenant_id: &str, realm_id: Option<&str>) -> ApiResult<ApiTokenId> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -33,7 +34,7 @@ async fn authorize_scope(state: &AppState, headers: &HeaderMap, tenant_id: &str,
         (None, _) => true,
     };
     if tenant_ok && realm_ok {
-        Ok(())
+        Ok(record.id)
     } else {
         Err(ApiError::not_found(if tenant_ok { "realm" } else { "tenant" }))
     }
@@ -41,19 +42,25 @@ async fn authorize_scope(state: &AppState, headers: &HeaderMap, tenant_id: &str,
 
 /// Authorizes and returns the realm, 404 when the tenant has no such realm.
 pub async fn authorize_realm(state: &AppState, headers: &HeaderMap, tenant_id: &str, realm_id: &str) -> ApiResult<Realm> {
-    authorize_scope(state, headers, tenant_id, Some(realm_id)).await?;
-    state.tenants.get_realm(tenant_id, realm_id).await?.ok_or_else(|| ApiError::not_found("realm"))
+    Ok(authorize_realm_as(state, headers, tenant_id, realm_id).await?.0)
 }
 
-/// Authorizes and returns the identity (and its realm).
+/// As [`authorize_realm`], and who acts (the token's ID).
+async fn authorize_realm_as(state: &AppState, headers: &HeaderMap, tenant_id: &str, realm_id: &str) -> ApiResult<(Realm, Actor)> {
+    let token_id = authorize_scope(state, headers, tenant_id, Some(realm_id)).await?;
+    let realm = state.tenants.get_realm(tenant_id, realm_id).await?.ok_or_else(|| ApiError::not_found("realm"))?;
+    Ok((realm, Actor::ApiToken(token_id)))
+}
+
+/// Authorizes and returns the identity (and its realm, and who acts).
 pub async fn authorize_identity(
     state: &AppState,
     headers: &HeaderMap,
     tenant_id: &str,
     realm_id: &str,
     identity_id: &str,
-) -> ApiResult<(Realm, Identity)> {
-    let realm = authorize_realm(state, headers, tenant_id, realm_id).await?;
+) -> ApiResult<(Realm, Identity, Actor)> {
+    let (realm, actor) = authorize_realm_as(state, headers, tenant_id, realm_id).await?;
     let identity = state.identities.get_identity(tenant_id, realm_id, identity_id).await?.ok_or_else(|| ApiError::not_found("identity"))?;
-    Ok((realm, identity))
+    Ok((realm, identity, actor))
 }

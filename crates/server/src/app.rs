@@ -22,6 +22,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(routes::identities::router())
         .merge(routes::credential_binding_jobs::router())
         .merge(routes::credentials::router())
+        .merge(routes::events::router())
         // Unknown API paths answer JSON, not the static files' empty 404.
         .route("/v1/{*rest}", any(not_found_fallback));
     if state.dev.is_some() {

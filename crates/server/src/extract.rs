@@ -12,7 +12,7 @@ use crate::admin_auth::{authorize_identity, authorize_realm};
 use crate::error::{parse_json, ApiError};
 use crate::paging::{parse_page, Page};
 use crate::state::AppState;
-use crate::store::{Identity, Realm};
+use crate::store::{Actor, Identity, Realm};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, RawQuery, Request};
 use axum::http::request::Parts;
@@ -56,6 +56,8 @@ impl FromRequestParts<AppState> for RealmAdmin {
 pub struct IdentityAdmin {
     pub realm: Realm,
     pub identity: Identity,
+    /// Who acts (the token's ID), for the audit log.
+    pub actor: Actor,
 }
 
 impl FromRequestParts<AppState> for IdentityAdmin {
@@ -63,10 +65,10 @@ impl FromRequestParts<AppState> for IdentityAdmin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Path(p) = Path::<IdentityPath>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let (realm, identity) = authorize_identity(state, &parts.headers, &p.tenant_id, &p.realm_id, &p.identity_id)
+        let (realm, identity, actor) = authorize_identity(state, &parts.headers, &p.tenant_id, &p.realm_id, &p.identity_id)
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok(IdentityAdmin { realm, identity })
+        Ok(IdentityAdmin { realm, identity, actor })
     }
 }
 

@@ -90,6 +90,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         identities: store.identities,
         jobs: store.jobs,
         credentials: store.credentials,
+        events: store.events,
         public_url: public_url.clone(),
         public_origin,
         public_host,

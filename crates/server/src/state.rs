@@ -6,7 +6,7 @@
 use crate::ceremony::CeremonyKey;
 use crate::mail::DynMailer;
 use crate::store::{
-    ApiTokenStore, AuthenticatorConfigStore, BindingStore, CredentialStore, DevBootstrap, IdentityStore, JobStore, TenantStore,
+    ApiTokenStore, AuthenticatorConfigStore, BindingStore, CredentialStore, DevBootstrap, EventStore, IdentityStore, JobStore, TenantStore,
 };
 use lettre::message::Mailbox;
 use std::sync::Arc;
@@ -40,6 +40,8 @@ pub struct AppStateData {
     pub identities: Arc<dyn IdentityStore>,
     pub jobs: Arc<dyn JobStore>,
     pub credentials: Arc<dyn CredentialStore>,
+    /// The audit log (read side; the writes above record their events).
+    pub events: Arc<dyn EventStore>,
     /// Base of links, no trailing `/` (may carry a path prefix that a proxy strips).
     pub public_url: String,
     /// `scheme://host[:port]` of `public_url`: the hosted page's origin.

@@ -52,6 +52,12 @@ async fn hundred_concurrent_binds_make_exactly_one_credential(db: Db) {
     let again = s.bind(&link, ceremony, cred).await;
     assert_eq!((again.status, &again.body), (200, &ok[0].3));
     assert_eq!(s.job(&link).await["state"], "COMPLETE");
+    // The audit log: one COMPLETE, one credential ACTIVE (the refused 95 left none).
+    let events = s.admin(reqwest::Method::GET, &format!("{}/events?job_id={}", s.realm_path(), link.job_id), None).await;
+    let completes = events.body["events"].as_array().unwrap().iter().filter(|e| e["state_after"] == "COMPLETE").count();
+    assert_eq!(completes, 1, "{}", events.body);
+    let credentials = s.admin(reqwest::Method::GET, &format!("{}/events?type=CredentialChange", s.realm_path()), None).await;
+    assert_eq!(credentials.body["total_size"], 1, "{}", credentials.body);
 }
 
 /// The link as seen through another instance (same public URL behind a

@@ -169,6 +169,9 @@ async fn a_whole_session_answers_as_documented(db: Db) {
         assert_eq!(s.http.get(s.url(path)).send().await.unwrap().status(), 200, "{path}");
     }
 
+    let events = s.admin(Method::GET, &format!("{realm}/events?type=CredentialBindingJobChange&page_size=1"), None).await;
+    assert_eq!(events.status, 200, "{}", events.body);
+
     // Every documented operation was answered and checked, with these statuses at least.
     let checked = schema::checked();
     let ops: std::collections::BTreeSet<&str> = checked.iter().map(|(op, _)| op.as_str()).collect();

@@ -21,6 +21,7 @@ pub mod verbs;
 
 pub use values::*;
 
+use crate::routes::events::EventView;
 use crate::routes::{ConfigView, CredentialView, IdentityView, JobView};
 use passbind_protocol::ErrorBody;
 use std::sync::OnceLock;
@@ -38,7 +39,7 @@ use utoipa::{IntoParams, IntoResponses, OpenApi, ToSchema};
     paths(crate::app::openapi_json),
     components(schemas(ErrorBody)),
     tags(
-        (name = "admin", description = "Authenticator configs, identities, credential-binding jobs, credentials (Bearer API token)"),
+        (name = "admin", description = "Authenticator configs, identities, credential-binding jobs, credentials, change events (Bearer API token)"),
         (name = "browser", description = "What the SDK calls with a binding link (the link's token authorizes)"),
         (name = "dev", description = "Only with --dev"),
         (name = "meta", description = "This document")
@@ -54,6 +55,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::routes::identities::Api::openapi(),
         crate::routes::credential_binding_jobs::Api::openapi(),
         crate::routes::credentials::Api::openapi(),
+        crate::routes::events::Api::openapi(),
         crate::routes::dev::Api::openapi(),
         verbs::Api::openapi(),
     ] {
@@ -211,6 +213,15 @@ pub struct CredentialBindingJobList {
 #[allow(dead_code)]
 pub struct CredentialList {
     credentials: Vec<CredentialView>,
+    total_size: u64,
+    next_page_token: Option<String>,
+}
+
+/// A list page of a realm's change events, newest first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct EventList {
+    events: Vec<EventView>,
     total_size: u64,
     next_page_token: Option<String>,
 }

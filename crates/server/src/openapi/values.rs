@@ -3,7 +3,7 @@
 //! config policy constants, so the document names the same values the service writes.
 
 use crate::routes::authenticator_configs::{ATTACHMENTS, ATTESTATIONS, USER_VERIFICATIONS};
-use crate::store::{ConfigType, DeliveryMethod, IdentityStatus, JobState};
+use crate::store::{ConfigType, DeliveryMethod, EventType, IdentityStatus, JobState};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 fn one_of(values: &[&'static str]) -> Object {
@@ -36,6 +36,15 @@ pub fn identity_status() -> Object {
 
 pub fn config_type() -> Object {
     one_of(&all!(ConfigType: HostedWeb, Embedded))
+}
+
+pub fn event_type() -> Object {
+    one_of(&all!(EventType: CredentialBindingJobChange, CredentialChange))
+}
+
+/// `Actor`'s types (a console session will be one more).
+pub fn actor_type() -> Object {
+    one_of(&["API_TOKEN", "LINK", "SYSTEM"])
 }
 
 pub fn traits_type() -> Object {

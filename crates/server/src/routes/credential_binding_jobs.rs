@@ -15,7 +15,7 @@ use crate::mail::{self, MailError};
 use crate::openapi::{AdminErrors, IdentityParams, PageQuery, TooLarge};
 use crate::paging::paged_body;
 use crate::state::AppState;
-use crate::store::{DeliveryMethod, IdentityStatus, Job, JobState, StoreError};
+use crate::store::{Actor, DeliveryMethod, IdentityStatus, Job, JobState, StoreError};
 use crate::util::{hash_secret, new_id, new_secret, now_micros, SECOND};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -149,7 +149,7 @@ struct CreateResponse {
 )]
 async fn create(
     State(state): State<AppState>,
-    IdentityAdmin { realm, identity }: IdentityAdmin,
+    IdentityAdmin { realm, identity, actor }: IdentityAdmin,
     ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<Json<CreateResponse>> {
     let input = req.job;
@@ -204,7 +204,7 @@ async fn create(
         token,
     };
     if !email {
-        state.jobs.insert_job(&job).await?;
+        state.jobs.insert_job(&job, &actor).await?;
         return Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: Some(link.api_url()) }));
     }
 
@@ -212,14 +212,14 @@ async fn create(
         ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail")
             .with_detail(Some(EMAIL_FIELD), e.to_string())
     })?;
-    state.jobs.insert_job(&job).await?;
+    state.jobs.insert_job(&job, &actor).await?;
     let task_state = state.clone();
     let job_id = job.id.clone();
     let sent = tokio::spawn(async move {
         let result = task_state.mailer.send(&outgoing).await;
         if let Err(e) = &result {
             tracing::warn!(job = %job_id, error = %e, "enrollment email not sent: job FAILED_TO_SEND");
-            task_state.jobs.set_job_state(&job_id, JobState::FailedToSend, now_micros()).await?;
+            task_state.jobs.set_job_state(&job_id, JobState::FailedToSend, now_micros(), &Actor::System).await?;
         } else {
             tracing::info!(job = %job_id, "enrollment email sent");
         }
@@ -261,31 +261,33 @@ async fn list(
     Ok(Json(paged_body("credential_binding_jobs", &jobs, |j: &Job| (j.create_time, j.id.to_string()), |j| JobView::new(j, now), &page)))
 }
 
-async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Job> {
-    authorize_identity(state, headers, &p.tenant_id, &p.realm_id, &p.identity_id).await?;
-    state
+/// The path's job, and who acts (the token's ID).
+async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<(Job, Actor)> {
+    let (_, _, actor) = authorize_identity(state, headers, &p.tenant_id, &p.realm_id, &p.identity_id).await?;
+    let job = state
         .jobs
         .get_job(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("credential binding job"))
+        .ok_or_else(|| ApiError::not_found("credential binding job"))?;
+    Ok((job, actor))
 }
 
 async fn get_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
-    let job = load_job(state, headers, p).await?;
+    let (job, _) = load_job(state, headers, p).await?;
     Ok(Json(JobView::new(&job, now_micros())))
 }
 
 async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
-    let job = load_job(state, headers, p).await?;
+    let (job, actor) = load_job(state, headers, p).await?;
     let now = now_micros();
     match super::effective_state(&job, now) {
         JobState::Complete => return Err(ApiError::new(ErrorCode::JobComplete, "the job is complete: revoke the credential instead")),
         JobState::Revoked => return Ok(Json(JobView::new(&job, now))),
         _ => {}
     }
-    if super::effective_state(&job, now) == JobState::Expired || !state.jobs.set_job_state(&job.id, JobState::Revoked, now).await? {
+    if super::effective_state(&job, now) == JobState::Expired || !state.jobs.set_job_state(&job.id, JobState::Revoked, now, &actor).await? {
         return Err(ApiError::new(ErrorCode::FailedPrecondition, format!("the job is already {}", super::effective_state(&job, now))));
     }
-    let job = load_job(state, headers, p).await?;
+    let (job, _) = load_job(state, headers, p).await?;
     Ok(Json(JobView::new(&job, now)))
 }

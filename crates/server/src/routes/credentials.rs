@@ -8,6 +8,7 @@ use crate::openapi::{AdminErrors, IdentityParams, PageQuery};
 use crate::paging::paged_body;
 use crate::state::AppState;
 use crate::store::CredentialState;
+use crate::util::now_micros;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -44,7 +45,7 @@ type SegmentPath = Path<(String, String, String, String)>;
 )]
 async fn list(
     State(state): State<AppState>,
-    IdentityAdmin { realm, identity }: IdentityAdmin,
+    IdentityAdmin { realm, identity, .. }: IdentityAdmin,
     Paging(page): Paging,
 ) -> ApiResult<Json<serde_json::Value>> {
     let tenant = state.tenants.get_tenant(&realm.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
@@ -82,7 +83,7 @@ async fn get_one(
     id: &str,
     revoke: bool,
 ) -> ApiResult<Json<CredentialView>> {
-    let (realm, identity) = authorize_identity(state, headers, t, r, i).await?;
+    let (realm, identity, actor) = authorize_identity(state, headers, t, r, i).await?;
     let tenant = state.tenants.get_tenant(t).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credential = state
         .credentials
@@ -91,7 +92,7 @@ async fn get_one(
         .filter(|c| c.identity_id == identity.id && c.tenant_id == t && c.realm_id == r)
         .ok_or_else(|| ApiError::not_found("credential"))?;
     if revoke && credential.state != CredentialState::Revoked {
-        state.credentials.set_credential_state(&identity.id, id, CredentialState::Revoked).await?;
+        state.credentials.set_credential_state(&identity.id, id, CredentialState::Revoked, now_micros(), &actor).await?;
         let credential = state.credentials.get_credential(id).await?.ok_or_else(|| ApiError::not_found("credential"))?;
         return Ok(Json(credential_view(&credential, &tenant, &realm, &identity)));
     }

@@ -6,6 +6,7 @@ pub mod binding;
 pub mod credential_binding_jobs;
 pub mod credentials;
 pub mod dev;
+pub mod events;
 pub mod identities;
 
 mod views;

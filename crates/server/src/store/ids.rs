@@ -23,6 +23,7 @@ pub enum OfJob {}
 pub enum OfAuthenticatorConfig {}
 pub enum OfCredentialRecord {}
 pub enum OfApiToken {}
+pub enum OfEvent {}
 
 pub type TenantId = Id<OfTenant>;
 pub type RealmId = Id<OfRealm>;
@@ -33,6 +34,8 @@ pub type AuthenticatorConfigId = Id<OfAuthenticatorConfig>;
 /// The ID of a stored passkey record (not the authenticator's credential ID).
 pub type CredentialRecordId = Id<OfCredentialRecord>;
 pub type ApiTokenId = Id<OfApiToken>;
+/// An audit-log event's ID.
+pub type EventId = Id<OfEvent>;
 
 impl<K> Id<K> {
     pub fn new(value: impl Into<String>) -> Self {

@@ -15,6 +15,7 @@
 //! `store/`: their errors become `StoreError::Database`.
 
 mod error;
+mod event;
 mod group_commit;
 mod ids;
 mod model;
@@ -24,6 +25,7 @@ mod traits;
 mod types;
 
 pub use error::{StoreError, StoreResult};
+pub use event::*;
 pub use ids::*;
 pub use model::*;
 pub use postgres::PgStore;
@@ -43,6 +45,7 @@ pub struct Stores {
     pub identities: Arc<dyn IdentityStore>,
     pub jobs: Arc<dyn JobStore>,
     pub credentials: Arc<dyn CredentialStore>,
+    pub events: Arc<dyn EventStore>,
     pub setup: Arc<dyn SetupStore>,
 }
 
@@ -56,6 +59,7 @@ impl Stores {
             + IdentityStore
             + JobStore
             + CredentialStore
+            + EventStore
             + SetupStore
             + 'static,
     {
@@ -68,6 +72,7 @@ impl Stores {
             identities: b.clone(),
             jobs: b.clone(),
             credentials: b.clone(),
+            events: b.clone(),
             setup: b,
         }
     }

@@ -2,6 +2,7 @@
 //! narrow interface it uses (`AppState` holds one `Arc<dyn …>` per trait).
 //! Each backend (`sqlite`, `postgres`) implements all of them.
 
+use super::event::{Actor, Event, EventFilter};
 use super::model::*;
 use super::types::{CredentialState, JobState};
 use super::StoreResult;
@@ -100,11 +101,13 @@ pub trait IdentityStore: Send + Sync {
 /// Credential-binding jobs on the admin side (the browser side is `BindingStore`).
 #[async_trait]
 pub trait JobStore: Send + Sync {
-    async fn insert_job(&self, job: &Job) -> StoreResult<()>;
+    /// Stores a new job and its creation event (by `actor`), in one transaction.
+    async fn insert_job(&self, job: &Job, actor: &Actor) -> StoreResult<()>;
     async fn get_job(&self, tenant_id: &str, realm_id: &str, identity_id: &str, id: &str) -> StoreResult<Option<Job>>;
     async fn list_jobs(&self, tenant_id: &str, realm_id: &str, identity_id: &str) -> StoreResult<Vec<Job>>;
-    /// Moves an open job to `state`; false when it was already terminal.
-    async fn set_job_state(&self, job_id: &str, state: JobState, now: i64) -> StoreResult<bool>;
+    /// Moves an open job to `state` and records the change (by `actor`), in
+    /// one transaction; false (and no event) when it was already terminal.
+    async fn set_job_state(&self, job_id: &str, state: JobState, now: i64, actor: &Actor) -> StoreResult<bool>;
 }
 
 /// Stored passkeys on the admin side.
@@ -112,8 +115,27 @@ pub trait JobStore: Send + Sync {
 pub trait CredentialStore: Send + Sync {
     async fn get_credential(&self, id: &str) -> StoreResult<Option<Credential>>;
     async fn list_credentials(&self, identity_id: &str) -> StoreResult<Vec<Credential>>;
-    /// Sets a credential's state; false when the identity has no such credential.
-    async fn set_credential_state(&self, identity_id: &str, id: &str, state: CredentialState) -> StoreResult<bool>;
+    /// Sets a credential's state and records the change (by `actor`; none
+    /// when it already was in `state`), in one transaction; false when the
+    /// identity has no such credential.
+    async fn set_credential_state(&self, identity_id: &str, id: &str, state: CredentialState, now: i64, actor: &Actor)
+        -> StoreResult<bool>;
+}
+
+/// The audit log, read side (the writes above record their events).
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Up to `limit` of the realm's events matching `filter`, newest first
+    /// (by (create_time, id) descending), strictly before the given key.
+    async fn list_events(
+        &self,
+        tenant_id: &str,
+        realm_id: &str,
+        filter: &EventFilter,
+        limit: i64,
+        before: Option<(i64, String)>,
+    ) -> StoreResult<Vec<Event>>;
+    async fn count_events(&self, tenant_id: &str, realm_id: &str, filter: &EventFilter) -> StoreResult<i64>;
 }
 
 /// What start-up needs once: the deployment's secrets and `--dev`'s fixtures.

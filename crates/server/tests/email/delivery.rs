@@ -94,6 +94,11 @@ async fn smtp_down_stores_the_job_failed_to_send_and_answers_503() {
     assert_eq!((jobs[0]["delivery_method"].as_str(), jobs[0]["state"].as_str()), (Some("EMAIL"), Some("FAILED_TO_SEND")));
     let details = r.error().details;
     assert!(details.iter().any(|d| d.description.contains(id(&jobs[0])) && d.description.contains("FAILED_TO_SEND")), "{details:?}");
+    // The audit log: created by the token, then FAILED_TO_SEND by the service itself.
+    let events = s.admin(Method::GET, &format!("{}/events?job_id={}", s.realm_path(), id(&jobs[0])), None).await;
+    let changes: Vec<_> =
+        events.body["events"].as_array().unwrap().iter().map(|e| (e["state_after"].clone(), e["actor"]["type"].clone())).collect();
+    assert_eq!(changes, vec![("FAILED_TO_SEND".into(), "SYSTEM".into()), ("LINK_SENT".into(), "API_TOKEN".into())], "{}", events.body);
 
     // A busy server (421 at the greeting) is also "try later".
     let busy = smtp_sink(Behaviour::Busy).await;

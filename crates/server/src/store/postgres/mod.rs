@@ -11,9 +11,11 @@
 
 mod admin;
 mod binding;
+mod events;
 mod records;
 mod rows;
 
+use super::event::{Actor, Event};
 use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};
 use super::model::Credential;
 use super::types::JobState;
@@ -94,8 +96,13 @@ async fn run_all(conn: &mut PgConnection, writes: &mut impl Iterator<Item = Queu
 }
 
 /// `:invokeAuthenticator`'s write: the job `LINK_OPENED` (if still open).
+/// Its event (by the link's holder) only when that changed the job.
 async fn open_link_on(conn: &mut PgConnection, job_id: &str, now: i64) -> StoreResult<()> {
-    sqlx::query(SET_JOB_STATE_SQL).bind(JobState::LinkOpened.as_str()).bind(now).bind(job_id).execute(&mut *conn).await?;
+    let Some((before, scope)) = events::job_before(conn, job_id).await? else { return Ok(()) };
+    let done = sqlx::query(SET_JOB_STATE_SQL).bind(JobState::LinkOpened.as_str()).bind(now).bind(job_id).execute(&mut *conn).await?;
+    if done.rows_affected() == 1 {
+        events::record_job_change(conn, job_id, &scope, &Actor::Link, now, before, JobState::LinkOpened).await?;
+    }
     Ok(())
 }
 
@@ -105,7 +112,10 @@ const SET_JOB_STATE_SQL: &str = "UPDATE credential_binding_jobs SET state = $1, 
 
 /// `:bindCredential`'s write. The job's row is the lock that serialises
 /// concurrent completions (here and on other instances): only one finds it open.
+/// Its two events (job COMPLETE, credential ACTIVE, by the link's holder)
+/// are in the same savepoint: a refused binding leaves none.
 async fn complete_binding_on(conn: &mut PgConnection, c: &Credential, now: i64) -> StoreResult<()> {
+    let Some((before, scope)) = events::job_before(conn, &c.job_id).await? else { return Err(StoreError::JobNotOpen) };
     let job = sqlx::query(
         "UPDATE credential_binding_jobs SET state = 'COMPLETE', update_time = $1, completed_ceremony_id = $2, \
          credential_record_id = $3 WHERE id = $4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')",
@@ -145,7 +155,8 @@ async fn complete_binding_on(conn: &mut PgConnection, c: &Credential, now: i64) 
     .execute(&mut *conn)
     .await
     .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { e.into() })?;
-    Ok(())
+    events::record_job_change(conn, &c.job_id, &scope, &Actor::Link, now, before, JobState::Complete).await?;
+    events::record(conn, &Event::credential(&scope, &c.id, &Actor::Link, now, None, c.state.as_str())).await
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -1,12 +1,14 @@
 //! The admin side on PostgreSQL, part two: identities, credential-binding
 //! jobs and credentials.
 
+use super::super::event::{Actor, Event, EventScope};
 use super::super::model::*;
 use super::super::traits::{CredentialStore, IdentityStore, JobStore};
 use super::super::types::{CredentialState, JobState};
 use super::super::{StoreError, StoreResult};
-use super::{binding, is_unique_violation, rows, PgStore, SET_JOB_STATE_SQL};
+use super::{binding, events, is_unique_violation, rows, PgStore, SET_JOB_STATE_SQL};
 use async_trait::async_trait;
+use sqlx::Row;
 
 #[async_trait]
 impl IdentityStore for PgStore {
@@ -86,7 +88,8 @@ impl IdentityStore for PgStore {
 
 #[async_trait]
 impl JobStore for PgStore {
-    async fn insert_job(&self, j: &Job) -> StoreResult<()> {
+    async fn insert_job(&self, j: &Job, actor: &Actor) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO credential_binding_jobs (id, tenant_id, realm_id, identity_id, delivery_method, state, authenticator_config_id, \
              post_binding_redirect_uri, token_hash, expire_time, create_time, update_time) \
@@ -104,8 +107,11 @@ impl JobStore for PgStore {
         .bind(j.expire_time)
         .bind(j.create_time)
         .bind(j.update_time)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let scope = EventScope { tenant_id: j.tenant_id.clone(), realm_id: j.realm_id.clone(), identity_id: j.identity_id.clone() };
+        events::record(&mut tx, &Event::job(&scope, &j.id, actor, j.create_time, None, j.state.as_str())).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -125,9 +131,16 @@ impl JobStore for PgStore {
         Ok(rows.iter().map(rows::job).collect::<Result<_, _>>()?)
     }
 
-    async fn set_job_state(&self, job_id: &str, state: JobState, now: i64) -> StoreResult<bool> {
-        let done = sqlx::query(SET_JOB_STATE_SQL).bind(state.as_str()).bind(now).bind(job_id).execute(&self.pool).await?;
-        Ok(done.rows_affected() == 1)
+    async fn set_job_state(&self, job_id: &str, state: JobState, now: i64, actor: &Actor) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let Some((before, scope)) = events::job_before(&mut tx, job_id).await? else { return Ok(false) };
+        let done = sqlx::query(SET_JOB_STATE_SQL).bind(state.as_str()).bind(now).bind(job_id).execute(&mut *tx).await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        events::record_job_change(&mut tx, job_id, &scope, actor, now, before, state).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
@@ -141,13 +154,35 @@ impl CredentialStore for PgStore {
         binding::identity_credentials(&self.pool, identity_id).await
     }
 
-    async fn set_credential_state(&self, identity_id: &str, id: &str, state: CredentialState) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE credentials SET state = $1 WHERE id = $2 AND identity_id = $3")
+    async fn set_credential_state(
+        &self,
+        identity_id: &str,
+        id: &str,
+        state: CredentialState,
+        now: i64,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let row =
+            sqlx::query("SELECT state, tenant_id, realm_id, identity_id FROM credentials WHERE id = $1 AND identity_id = $2 FOR UPDATE")
+                .bind(id)
+                .bind(identity_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(r) = row else { return Ok(false) };
+        let before: CredentialState = r.try_get::<String, _>("state")?.parse()?;
+        let scope =
+            EventScope { tenant_id: r.try_get("tenant_id")?, realm_id: r.try_get("realm_id")?, identity_id: r.try_get("identity_id")? };
+        sqlx::query("UPDATE credentials SET state = $1 WHERE id = $2 AND identity_id = $3")
             .bind(state.as_str())
             .bind(id)
             .bind(identity_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if before != state {
+            events::record(&mut tx, &Event::credential(&scope, &id.into(), actor, now, Some(before.as_str()), state.as_str())).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -13,10 +13,11 @@ use rusqlite_migration::{Migrations, M};
 
 /// Each migration with the version number sqlx knew it by (its file name's
 /// prefix; there is no 0002 on SQLite).
-const MIGRATIONS: [(i64, &str); 3] = [
+const MIGRATIONS: [(i64, &str); 4] = [
     (1, include_str!("../../../migrations/0001_initial.sql")),
     (3, include_str!("../../../migrations/0003_production.sql")),
     (4, include_str!("../../../migrations/0004_sealed_ceremonies.sql")),
+    (5, include_str!("../../../migrations/0005_events.sql")),
 ];
 
 /// Brings the database to the latest schema.
@@ -99,7 +100,11 @@ mod tests {
         let stores = store::open(&url).await.unwrap();
         assert!(stores.tenants.get_realm("t1", "r1").await.unwrap().is_some());
         let conn = Connection::open(&path).unwrap();
-        assert_eq!(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(), 3);
+        assert_eq!(
+            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)).unwrap(),
+            MIGRATIONS.len() as i64,
+            "every migration applied"
+        );
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@
 
 mod admin;
 mod binding;
+mod events;
 mod migrate;
 mod records;
 mod rows;

@@ -2,13 +2,14 @@
 //! and credentials. Every call runs on an admin thread
 //! (`SqliteStore::on_admin_thread`); the arguments are copied in.
 
+use super::super::event::{Actor, Event, EventScope};
 use super::super::model::*;
 use super::super::traits::{CredentialStore, IdentityStore, JobStore};
 use super::super::types::{CredentialState, JobState};
 use super::super::{StoreError, StoreResult};
-use super::{binding, is_unique_violation, rows, writer, SqliteStore};
+use super::{binding, events, is_unique_violation, rows, writer, SqliteStore};
 use async_trait::async_trait;
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
 
 #[async_trait]
 impl IdentityStore for SqliteStore {
@@ -88,10 +89,11 @@ impl IdentityStore for SqliteStore {
 
 #[async_trait]
 impl JobStore for SqliteStore {
-    async fn insert_job(&self, j: &Job) -> StoreResult<()> {
-        let j = j.clone();
+    async fn insert_job(&self, j: &Job, actor: &Actor) -> StoreResult<()> {
+        let (j, actor) = (j.clone(), actor.clone());
         self.on_admin_thread(move |conn| {
-            conn.execute(
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            tx.execute(
                 "INSERT INTO credential_binding_jobs (id, tenant_id, realm_id, identity_id, delivery_method, state, authenticator_config_id, \
                  post_binding_redirect_uri, token_hash, expire_time, create_time, update_time) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -110,6 +112,9 @@ impl JobStore for SqliteStore {
                     j.update_time,
                 ],
             )?;
+            let scope = EventScope { tenant_id: j.tenant_id.clone(), realm_id: j.realm_id.clone(), identity_id: j.identity_id.clone() };
+            events::record(&tx, &Event::job(&scope, &j.id, &actor, j.create_time, None, j.state.as_str()))?;
+            tx.commit()?;
             Ok(())
         })
         .await
@@ -131,10 +136,20 @@ impl JobStore for SqliteStore {
         .await
     }
 
-    async fn set_job_state(&self, job_id: &str, state: JobState, now: i64) -> StoreResult<bool> {
-        let job_id = job_id.to_owned();
-        self.on_admin_thread(move |conn| Ok(conn.prepare_cached(writer::SET_JOB_STATE_SQL)?.execute((state.as_str(), now, &job_id))? == 1))
-            .await
+    async fn set_job_state(&self, job_id: &str, state: JobState, now: i64, actor: &Actor) -> StoreResult<bool> {
+        let (job_id, actor) = (job_id.to_owned(), actor.clone());
+        self.on_admin_thread(move |conn| {
+            // IMMEDIATE: the state read for the event is the one replaced.
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            let Some((before, scope)) = events::job_before(&tx, &job_id)? else { return Ok(false) };
+            if tx.prepare_cached(writer::SET_JOB_STATE_SQL)?.execute((state.as_str(), now, &job_id))? != 1 {
+                return Ok(false);
+            }
+            events::record_job_change(&tx, &job_id, &scope, &actor, now, before, state)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
     }
 }
 
@@ -150,11 +165,31 @@ impl CredentialStore for SqliteStore {
         self.on_admin_thread(move |conn| binding::identity_credentials(conn, &i)).await
     }
 
-    async fn set_credential_state(&self, identity_id: &str, id: &str, state: CredentialState) -> StoreResult<bool> {
-        let (i, id) = (identity_id.to_owned(), id.to_owned());
+    async fn set_credential_state(
+        &self,
+        identity_id: &str,
+        id: &str,
+        state: CredentialState,
+        now: i64,
+        actor: &Actor,
+    ) -> StoreResult<bool> {
+        let (i, id, actor) = (identity_id.to_owned(), id.to_owned(), actor.clone());
         self.on_admin_thread(move |conn| {
-            let done = conn.execute("UPDATE credentials SET state = ?1 WHERE id = ?2 AND identity_id = ?3", (state.as_str(), &id, &i))?;
-            Ok(done == 1)
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            let sql = "SELECT state, tenant_id, realm_id, identity_id FROM credentials WHERE id = ?1 AND identity_id = ?2";
+            let found = tx
+                .query_row(sql, (&id, &i), |r| {
+                    Ok((r.get::<_, String>(0)?, EventScope { tenant_id: r.get(1)?, realm_id: r.get(2)?, identity_id: r.get(3)? }))
+                })
+                .optional()?;
+            let Some((before, scope)) = found else { return Ok(false) };
+            let before: CredentialState = before.parse()?;
+            tx.execute("UPDATE credentials SET state = ?1 WHERE id = ?2 AND identity_id = ?3", (state.as_str(), &id, &i))?;
+            if before != state {
+                events::record(&tx, &Event::credential(&scope, &id.clone().into(), &actor, now, Some(before.as_str()), state.as_str()))?;
+            }
+            tx.commit()?;
+            Ok(true)
         })
         .await
     }

@@ -6,11 +6,12 @@
 //! request is answered before its writes are on disk. A checkpointer thread
 //! copies the WAL into the database file, outside the writer's commits.
 
+use super::super::event::{Actor, Event};
 use super::super::group_commit::{Answered, BindingWrite, Queued, MAX_BATCH};
 use super::super::model::Credential;
 use super::super::types::JobState;
 use super::super::{StoreError, StoreResult};
-use super::{is_unique_violation, ThreadConn};
+use super::{events, is_unique_violation, ThreadConn};
 use rusqlite::Connection;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -139,15 +140,22 @@ fn run_all(conn: &Connection, writes: &mut impl Iterator<Item = Queued>, done: &
     Ok(())
 }
 
-/// `:invokeAuthenticator`'s write (or the link's GET): the job `LINK_OPENED` if still open.
+/// `:invokeAuthenticator`'s write (or the link's GET): the job `LINK_OPENED`
+/// if still open, and its event (by the link's holder) when that changed it.
 fn open_link_on(conn: &Connection, job_id: &str, now: i64) -> StoreResult<()> {
-    conn.prepare_cached(SET_JOB_STATE_SQL)?.execute((JobState::LinkOpened.as_str(), now, job_id))?;
+    let Some((before, scope)) = events::job_before(conn, job_id)? else { return Ok(()) };
+    if conn.prepare_cached(SET_JOB_STATE_SQL)?.execute((JobState::LinkOpened.as_str(), now, job_id))? == 1 {
+        events::record_job_change(conn, job_id, &scope, &Actor::Link, now, before, JobState::LinkOpened)?;
+    }
     Ok(())
 }
 
 /// `:bindCredential`'s write. The job's row is the lock that serialises
 /// concurrent completions: only one finds it open.
+/// Its two events (job COMPLETE, credential ACTIVE, by the link's holder) are
+/// in the same savepoint: a refused binding leaves none.
 fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResult<()> {
+    let Some((before, scope)) = events::job_before(conn, &c.job_id)? else { return Err(StoreError::JobNotOpen) };
     if conn.prepare_cached(COMPLETE_JOB_SQL)?.execute((now, &c.ceremony_id, &c.id, &c.job_id))? != 1 {
         return Err(StoreError::JobNotOpen);
     }
@@ -173,5 +181,6 @@ fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResu
             c.create_time,
         ])
         .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { e.into() })?;
-    Ok(())
+    events::record_job_change(conn, &c.job_id, &scope, &Actor::Link, now, before, JobState::Complete)?;
+    events::record(conn, &Event::credential(&scope, &c.id, &Actor::Link, now, None, c.state.as_str()))
 }
