@@ -54,12 +54,17 @@ setup_firefox() {
 }
 
 setup_node() {
-  # playwright-core for the browser tests; binaryen (wasm-opt) and terser for the SDK build.
+  # playwright-core and axe-core for the browser tests; binaryen (wasm-opt) and terser for the SDK build; uqr for the console.
   if [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] ||
+    [ ! -f node_modules/uqr/dist/index.mjs ] || [ ! -f node_modules/axe-core/axe.min.js ] ||
     [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci"
     npm ci --no-audit --no-fund >/dev/null
   fi
+  # The console's only third-party code: the QR encoder, served as a file (no build step).
+  mkdir -p www/console/vendor
+  { echo "// uqr $(node -p 'require("./node_modules/uqr/package.json").version') (MIT License, github.com/unjs/uqr), copied by scripts/setup.sh"
+    cat node_modules/uqr/dist/index.mjs; } >www/console/vendor/uqr.mjs
 }
 
 setup_postgres() {

@@ -94,10 +94,11 @@ function showSuccess({ passkey, postBindingRedirectUri }) {
   const target = safeRedirect(postBindingRedirectUri);
   const text = `${who ? `You can now sign in as ${who}` : "You can now sign in"} with this device's screen lock or your security key.`;
   if (target) {
-    showResult("ok", "Your passkey is ready", `${text} Taking you back in a moment…`);
+    // The link before showResult, which shows the button row only when one of its buttons is visible.
     const a = $("continue");
     a.href = target;
     a.hidden = false;
+    showResult("ok", "Your passkey is ready", `${text} Taking you back in a moment…`);
     setTimeout(() => location.assign(target), REDIRECT_DELAY_MS);
   } else {
     showResult("ok", "Your passkey is ready", `${text} You can close this page.`);

@@ -91,6 +91,8 @@ for (const name of browsers) describe(name, () => {
     assert.equal(await browser.text("#result-title"), "Your passkey is ready");
     assert.equal(await browser.evaluate(() => document.activeElement?.id), "result-title", "focus moves to the result");
     assert.equal(await browser.attribute("#continue", "href"), `${app.url}/app/done`);
+    // The "Continue now" link is shown, not only set (its row was once left hidden).
+    assert.equal(await browser.evaluate(() => document.getElementById("continue").checkVisibility()), true);
     await screenshot(browser, "bind-success");
     await browser.waitForURL(`${app.url}/app/done`);
     assert.equal(await browser.text("h1"), "Welcome back to the example app");

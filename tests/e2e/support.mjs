@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: a real passbind-server on a temp SQLite
 // file, its admin API, and headless Chromium (Playwright, CDP virtual
 // authenticator) or Firefox ESR (firefox.mjs, WebDriver virtual authenticator).
-import { spawn } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readFileSync, readdirSync, writeFileSync, statSync } from "node:fs";
 import { createServer as createTcpServer } from "node:net";
 import { createServer as createHttpServer } from "node:http";
@@ -22,10 +22,11 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export async function startServer(extraArgs = [], { env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "passbind-e2e-"));
   const outboxDir = join(dir, "outbox");
+  const databaseUrl = `sqlite://${join(dir, "passbind.db")}`;
   const child = spawn(process.env.PASSBIND_SERVER_BIN ?? join(root, "target/debug/passbind-server"), [
     "--dev",
     "--listen", "localhost:0",
-    "--database-url", `sqlite://${join(dir, "passbind.db")}`,
+    "--database-url", databaseUrl,
     "--www-dir", join(root, "www"),
     "--sdk-dir", join(root, "pkg"),
     "--outbox-dir", outboxDir,
@@ -50,6 +51,8 @@ export async function startServer(extraArgs = [], { env = {} } = {}) {
     bootstrap,
     admin: adminClient(url, bootstrap),
     outboxDir,
+    /** The server's database (for the CLI: `cli(server.databaseUrl, …)`). */
+    databaseUrl,
     /** What the server wrote to stderr so far. */
     logs: () => stderr,
     async stop() {
@@ -58,6 +61,16 @@ export async function startServer(extraArgs = [], { env = {} } = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs a `passbind-server` CLI command (`tenant create`, `token create`, …)
+ * against `databaseUrl`; returns its JSON output.
+ */
+export function cli(databaseUrl, args) {
+  const bin = process.env.PASSBIND_SERVER_BIN ?? join(root, "target/debug/passbind-server");
+  const out = execFileSync(bin, [...args, "--database-url", databaseUrl], { env: { ...process.env, RUST_LOG: "warn" }, encoding: "utf8" });
+  return JSON.parse(out);
 }
 
 /** A small admin API client; rejects with {status, body} on any non-2xx. */

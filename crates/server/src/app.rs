@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::routing::any;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies above this are refused with 413 before any parsing.
@@ -23,6 +23,11 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .merge(routes::credential_binding_jobs::router())
         .merge(routes::credentials::router())
         .merge(routes::events::router())
+        .merge(routes::webhooks::router())
+        .merge(routes::console_session::router())
+        .merge(routes::realms::router())
+        .merge(routes::api_tokens::router())
+        .merge(routes::email_branding::router())
         // Unknown API paths answer JSON, not the static files' empty 404.
         .route("/v1/{*rest}", any(not_found_fallback));
     if state.dev.is_some() {
@@ -30,7 +35,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
     }
     api = api.route("/openapi.json", axum::routing::get(openapi_json));
     let www = &config.www_dir;
-    api.route_service("/bind", ServeFile::new(www.join("bind.html")))
+    // The hosted /bind page, in the realm's branding when the link names one.
+    api.merge(crate::branding::page::router(www.join("bind.html")))
         .nest_service("/sdk", ServeDir::new(&config.sdk_dir))
         .fallback_service(ServeDir::new(www))
         // Inner to outer: a panic becomes a 500, every /v1 error JSON, then logging.

@@ -2,8 +2,9 @@
 //! operator's side of admin API tokens. Tokens are 256-bit random secrets,
 //! printed once and stored only as SHA-256 hashes.
 
-use crate::store::{self, ApiToken, ApiTokenStore, Realm, StoreError, Tenant, TenantStore};
-use crate::util::{hash_secret, new_id, new_secret, now_micros};
+use crate::admin_auth::issue_api_token;
+use crate::store::{self, ApiTokenStore, Realm, StoreError, Tenant, TenantStore};
+use crate::util::{hash_secret, new_id, now_micros};
 use clap::Subcommand;
 use serde_json::json;
 
@@ -93,9 +94,8 @@ async fn token(tenants: &dyn TenantStore, tokens: &dyn ApiTokenStore, action: To
                     return Err(format!("tenant {tenant_id:?} has no realm {realm:?}"));
                 }
             }
-            let secret = new_secret();
-            let token = ApiToken::new(hash_secret(&secret), tenant_id.into(), realm_id.map(Into::into), description, now_micros());
-            tokens.insert_api_token(&token).await.map_err(db)?;
+            let (token, secret) =
+                issue_api_token(tokens, tenant_id.into(), realm_id.map(Into::into), description, now_micros()).await.map_err(db)?;
             Ok(json!({"id": token.id, "token": secret, "tenant_id": token.tenant_id, "realm_id": token.realm_id}).to_string())
         }
         TokenAction::Revoke { id } => {

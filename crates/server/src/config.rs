@@ -85,6 +85,19 @@ pub struct Config {
     /// Failed link-token attempts one client address may make in 15 minutes before it gets 429.
     #[arg(long, env = "PASSBIND_MAX_TOKEN_FAILURES_PER_CLIENT", default_value_t = 100)]
     pub max_token_failures_per_client: u32,
+
+    /// How often each instance looks for new events to deliver to webhooks and for due retries, in milliseconds.
+    #[arg(long, env = "PASSBIND_WEBHOOK_POLL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub webhook_poll_ms: u64,
+
+    /// The wait before a failed webhook delivery's first retry, in milliseconds; doubled after each
+    /// further failure (with jitter), at most an hour, 10 attempts in all.
+    #[arg(long, env = "PASSBIND_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub webhook_retry_base_ms: u64,
+
+    /// Lifetime of an admin console session (the sign-in cookie), in hours.
+    #[arg(long, env = "PASSBIND_CONSOLE_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub console_session_hours: u32,
 }
 
 /// `--smtp-tls`.
@@ -117,6 +130,9 @@ impl Config {
             ceremony_seconds: 300,
             max_token_failures_per_job: 10,
             max_token_failures_per_client: 100,
+            webhook_poll_ms: 1000,
+            webhook_retry_base_ms: 5000,
+            console_session_hours: 12,
         }
     }
 }

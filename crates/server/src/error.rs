@@ -36,7 +36,7 @@ impl ApiError {
     }
 
     pub fn unauthenticated() -> Self {
-        ApiError::new(ErrorCode::Unauthenticated, "a valid API token is required (Authorization: Bearer <token>)")
+        ApiError::new(ErrorCode::Unauthenticated, "a valid API token (Authorization: Bearer <token>) or console session is required")
     }
 
     pub fn permission_denied() -> Self {

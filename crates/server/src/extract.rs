@@ -8,7 +8,7 @@
 //! - [`Paging`]: `page_size` and `page_token` from the query.
 //! - [`ClientAddr`]: the peer address (`ConnectInfo`), for rate limits.
 
-use crate::admin_auth::{authorize_identity, authorize_realm};
+use crate::admin_auth::{authorize_identity, authorize_realm, authorize_tenant, Caller};
 use crate::error::{parse_json, ApiError};
 use crate::paging::{parse_page, Page};
 use crate::state::AppState;
@@ -37,8 +37,8 @@ struct IdentityPath {
 }
 
 /// An authorized admin call on a realm: the `Authorization: Bearer` token
-/// reaches the path's tenant and realm, which exists (see
-/// `routes::authorize_realm` for the answers when it does not).
+/// (or console session) reaches the path's tenant and realm, which exists
+/// (see `admin_auth::authorize_realm` for the answers when it does not).
 pub struct RealmAdmin(pub Realm);
 
 impl FromRequestParts<AppState> for RealmAdmin {
@@ -46,7 +46,8 @@ impl FromRequestParts<AppState> for RealmAdmin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Path(p) = Path::<RealmPath>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let realm = authorize_realm(state, &parts.headers, &p.tenant_id, &p.realm_id).await.map_err(IntoResponse::into_response)?;
+        let realm =
+            authorize_realm(state, &parts.method, &parts.headers, &p.tenant_id, &p.realm_id).await.map_err(IntoResponse::into_response)?;
         Ok(RealmAdmin(realm))
     }
 }
@@ -65,10 +66,31 @@ impl FromRequestParts<AppState> for IdentityAdmin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Path(p) = Path::<IdentityPath>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
-        let (realm, identity, actor) = authorize_identity(state, &parts.headers, &p.tenant_id, &p.realm_id, &p.identity_id)
+        let (realm, identity, actor) = authorize_identity(state, &parts.method, &parts.headers, &p.tenant_id, &p.realm_id, &p.identity_id)
             .await
             .map_err(IntoResponse::into_response)?;
         Ok(IdentityAdmin { realm, identity, actor })
+    }
+}
+
+/// The tenant of an admin path (other path parameters are ignored).
+#[derive(Deserialize)]
+struct TenantPath {
+    tenant_id: String,
+}
+
+/// An authorized admin call on a tenant as a whole (`/v1/tenants/{tenant_id}/…`
+/// without a realm): the caller belongs to the path's tenant. A realm-scoped
+/// caller passes too; the route confines it (`Caller::realm_scope`).
+pub struct TenantAdmin(pub Caller);
+
+impl FromRequestParts<AppState> for TenantAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Path(p) = Path::<TenantPath>::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)?;
+        let caller = authorize_tenant(state, &parts.method, &parts.headers, &p.tenant_id).await.map_err(IntoResponse::into_response)?;
+        Ok(TenantAdmin(caller))
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod admin_auth;
 pub mod app;
+pub mod branding;
 pub mod ceremony;
 pub mod cli;
 pub mod config;
@@ -14,10 +15,12 @@ pub mod openapi;
 pub mod pages;
 pub mod paging;
 pub mod routes;
+pub mod session;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod util;
+pub mod webhooks;
 
 pub use config::Config;
 pub use startup::{start, RunningServer};

@@ -1,13 +1,14 @@
 //! Start-up: open the database, make the dev fixtures once, load the
 //! ceremony key, build the state and serve the router (`app.rs`).
 
+use crate::admin_auth::issue_api_token;
 use crate::app::router;
 use crate::ceremony::CeremonyKey;
 use crate::config::Config;
 use crate::mail;
 use crate::state::{AppState, AppStateData};
-use crate::store::{self, ApiToken, AuthenticatorConfig, ConfigType, DevBootstrap, Realm, Stores, Tenant};
-use crate::util::{hash_secret, new_id, new_secret, new_uuid, now_micros, random_bytes, SECOND};
+use crate::store::{self, AuthenticatorConfig, ConfigType, DevBootstrap, Realm, Stores, Tenant};
+use crate::util::{new_id, new_uuid, now_micros, random_bytes, SECOND};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -51,11 +52,10 @@ async fn ensure_dev_fixtures(store: &Stores) -> Result<DevBootstrap, String> {
         user_verification: None,
         attestation: None,
     };
-    let token = new_secret();
     store.tenants.create_tenant(&tenant).await.map_err(err)?;
     store.tenants.create_realm(&realm).await.map_err(err)?;
     store.configs.insert_authenticator_config(&config).await.map_err(err)?;
-    store.api_tokens.insert_api_token(&ApiToken::new(hash_secret(&token), tenant.id.clone(), None, None, now)).await.map_err(err)?;
+    let (_, token) = issue_api_token(store.api_tokens.as_ref(), tenant.id.clone(), None, None, now).await.map_err(err)?;
     let dev = DevBootstrap {
         tenant_id: tenant.id.into_string(),
         realm_id: realm.id.into_string(),
@@ -91,6 +91,10 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         jobs: store.jobs,
         credentials: store.credentials,
         events: store.events,
+        webhooks: store.webhooks.clone(),
+        branding: store.branding,
+        sessions: store.sessions,
+        console_session_lifetime: i64::from(config.console_session_hours) * 3600 * SECOND,
         public_url: public_url.clone(),
         public_origin,
         public_host,
@@ -103,6 +107,10 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         ceremony_key,
         ceremony_lifetime: i64::from(config.ceremony_seconds) * SECOND,
     });
+    // Webhooks: delivered from the audit log by a task of their own (never on a request's path).
+    let poll_interval = std::time::Duration::from_millis(config.webhook_poll_ms);
+    let retry_base = std::time::Duration::from_millis(config.webhook_retry_base_ms);
+    crate::webhooks::spawn(store.webhooks, crate::webhooks::Settings { poll_interval, retry_base });
     let app = router(state.clone(), &config);
     let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
     Ok(RunningServer { local_addr, public_url, state, task })

@@ -42,6 +42,14 @@ pub struct AppStateData {
     pub credentials: Arc<dyn CredentialStore>,
     /// The audit log (read side; the writes above record their events).
     pub events: Arc<dyn EventStore>,
+    /// Webhooks per tenant and their delivery log (the dispatcher sends them: `crate::webhooks`).
+    pub webhooks: Arc<dyn crate::store::WebhookStore>,
+    /// Email branding per realm (the enrollment email, the /bind page).
+    pub branding: Arc<dyn crate::store::BrandingStore>,
+    /// Console sessions (the admin console's sign-in).
+    pub sessions: Arc<dyn crate::store::SessionStore>,
+    /// Lifetime of a new console session (microseconds; `--console-session-hours`).
+    pub console_session_lifetime: i64,
     /// Base of links, no trailing `/` (may carry a path prefix that a proxy strips).
     pub public_url: String,
     /// `scheme://host[:port]` of `public_url`: the hosted page's origin.

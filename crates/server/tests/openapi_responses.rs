@@ -172,6 +172,10 @@ async fn a_whole_session_answers_as_documented(db: Db) {
     let events = s.admin(Method::GET, &format!("{realm}/events?type=CredentialBindingJobChange&page_size=1"), None).await;
     assert_eq!(events.status, 200, "{}", events.body);
 
+    console_session_and_tokens(&s).await;
+    webhooks(&s).await;
+    email_branding(&s, &realm).await;
+
     // Every documented operation was answered and checked, with these statuses at least.
     let checked = schema::checked();
     let ops: std::collections::BTreeSet<&str> = checked.iter().map(|(op, _)| op.as_str()).collect();
@@ -183,6 +187,53 @@ async fn a_whole_session_answers_as_documented(db: Db) {
         assert!(checked.iter().any(|(_, s)| *s == status), "no {status} was checked");
     }
     println!("checked {} of the {} documented (operation, status) pairs across {} operations", checked.len(), documented.len(), ops.len());
+}
+
+/// A tenant's webhooks (issue 11, part 3): each operation once (to a
+/// loopback port where nothing listens; deleted at the end).
+async fn webhooks(s: &TestServer) {
+    let path = format!("/v1/tenants/{}/webhooks", s.dev.tenant_id);
+    let created = s.admin(Method::POST, &path, Some(json!({"url": "http://127.0.0.1:9/hook", "description": "openapi"}))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    for path in [path.clone(), format!("{path}/{id}"), format!("{path}/{id}/deliveries")] {
+        assert_eq!(s.admin(Method::GET, &path, None).await.status, 200, "{path}");
+    }
+    assert_eq!(s.admin(Method::DELETE, &format!("{path}/{id}"), None).await.status, 204);
+}
+
+/// A realm's email branding (issue 11, part 2): read, set, preview.
+async fn email_branding(s: &TestServer, realm: &str) {
+    let path = format!("{realm}/email-branding");
+    assert_eq!(s.admin(Method::GET, &path, None).await.status, 200);
+    let put = s.admin(Method::PUT, &path, Some(json!({"sender_name": "Example", "primary_color": "#0A5"}))).await;
+    assert_eq!(put.status, 400, "a three-digit colour is refused: {}", put.body);
+    let put = s.admin(Method::PUT, &path, Some(json!({"sender_name": "Example", "primary_color": "#0a5fcc"}))).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let preview = s.admin(Method::GET, &format!("{path}/preview?format=json&subject=Hello"), None).await;
+    assert_eq!(preview.body["subject"], "Hello", "{}", preview.body);
+}
+
+/// The console's sign-in, realms and API tokens (issue 11, part 1), in a session.
+async fn console_session_and_tokens(s: &TestServer) {
+    let tenant = format!("/v1/tenants/{}", s.dev.tenant_id);
+    assert_eq!(s.admin(Method::GET, &format!("{tenant}/realms"), None).await.status, 200);
+    assert_eq!(s.admin(Method::GET, &format!("{tenant}/api-tokens"), None).await.status, 200);
+    let created = s.admin(Method::POST, &format!("{tenant}/api-tokens"), Some(json!({"description": "openapi"}))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let token = created.body["token"].as_str().unwrap();
+    let session =
+        s.http.post(s.url("/v1/console/session")).header("x-passbind-csrf", "1").json(&json!({ "api_token": token })).send().await.unwrap();
+    assert_eq!(session.status(), 200);
+    let cookie = session.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let get = s.http.get(s.url("/v1/console/session")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(get.status(), 200);
+    let refused = s.http.request(Method::DELETE, s.url("/v1/console/session")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(refused.status(), 403, "no CSRF header");
+    let delete = s.http.request(Method::DELETE, s.url("/v1/console/session")).header("cookie", &cookie).header("x-passbind-csrf", "1");
+    assert_eq!(delete.send().await.unwrap().status(), 204);
+    let revoke = format!("{tenant}/api-tokens/{}", created.body["id"].as_str().unwrap());
+    assert_eq!(s.admin(Method::DELETE, &revoke, None).await.status, 204);
 }
 
 crate::on_both_databases!(a_whole_session_answers_as_documented);

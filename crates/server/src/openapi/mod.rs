@@ -16,6 +16,7 @@
 //! are the same set; every suite checks real responses against the schemas
 //! (`tests/common/schema.rs`).
 
+mod session_security;
 mod values;
 pub mod verbs;
 
@@ -41,6 +42,7 @@ use utoipa::{IntoParams, IntoResponses, OpenApi, ToSchema};
     tags(
         (name = "admin", description = "Authenticator configs, identities, credential-binding jobs, credentials, change events (Bearer API token)"),
         (name = "browser", description = "What the SDK calls with a binding link (the link's token authorizes)"),
+        (name = "console", description = "The admin console's sign-in: an admin API token exchanged for a session cookie"),
         (name = "dev", description = "Only with --dev"),
         (name = "meta", description = "This document")
     )
@@ -56,6 +58,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::routes::credential_binding_jobs::Api::openapi(),
         crate::routes::credentials::Api::openapi(),
         crate::routes::events::Api::openapi(),
+        crate::routes::webhooks::Api::openapi(),
+        crate::routes::console_session::Api::openapi(),
+        crate::routes::realms::Api::openapi(),
+        crate::routes::api_tokens::Api::openapi(),
+        crate::routes::email_branding::Api::openapi(),
         crate::routes::dev::Api::openapi(),
         verbs::Api::openapi(),
     ] {
@@ -64,6 +71,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let scheme =
         Http::builder().scheme(HttpAuthScheme::Bearer).description(Some("An admin API token: passbind-server token create")).build();
     doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    session_security::add(&mut doc);
     doc
 }
 
@@ -80,6 +88,14 @@ pub fn document_json() -> &'static str {
 pub struct RealmParams {
     tenant_id: String,
     realm_id: String,
+}
+
+/// `/v1/tenants/{tenant_id}` of a tenant-level admin path.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct TenantParams {
+    tenant_id: String,
 }
 
 /// `…/identities/{identity_id}`.
@@ -144,9 +160,12 @@ pub enum AdminErrors {
     /// invalid_argument: a field, the page size or token, or the body (the field is named in details)
     #[response(status = 400)]
     BadRequest(ErrorBody),
-    /// unauthenticated: missing, unknown or revoked API token
+    /// unauthenticated: missing, unknown or revoked API token, or no live console session
     #[response(status = 401)]
     Unauthenticated(ErrorBody),
+    /// permission_denied: with the console session cookie, a change without `X-Passbind-CSRF: 1` or from another origin
+    #[response(status = 403)]
+    PermissionDenied(ErrorBody),
     /// not_found: no such resource (also: another tenant's or realm's, or one the token does not reach)
     #[response(status = 404)]
     NotFound(ErrorBody),

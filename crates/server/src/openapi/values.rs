@@ -42,9 +42,9 @@ pub fn event_type() -> Object {
     one_of(&all!(EventType: CredentialBindingJobChange, CredentialChange))
 }
 
-/// `Actor`'s types (a console session will be one more).
+/// `Actor`'s types.
 pub fn actor_type() -> Object {
-    one_of(&["API_TOKEN", "LINK", "SYSTEM"])
+    one_of(&["API_TOKEN", "CONSOLE_SESSION", "LINK", "SYSTEM"])
 }
 
 pub fn traits_type() -> Object {

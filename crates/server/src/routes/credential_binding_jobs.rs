@@ -19,7 +19,7 @@ use crate::store::{Actor, DeliveryMethod, IdentityStatus, Job, JobState, StoreEr
 use crate::util::{hash_secret, new_id, new_secret, now_micros, SECOND};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -208,10 +208,12 @@ async fn create(
         return Ok(Json(CreateResponse { credential_binding_job: JobView::new(&job, now), credential_binding_link: Some(link.api_url()) }));
     }
 
-    let outgoing = mail::compose(&state.mail_from, &identity, &realm, &link.api_url(), job.expire_time, &job.id).map_err(|e| {
-        ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail")
-            .with_detail(Some(EMAIL_FIELD), e.to_string())
-    })?;
+    let branding = state.branding.get_email_branding(&realm.tenant_id, &realm.id).await?.map(|b| b.branding).unwrap_or_default();
+    let outgoing =
+        mail::compose(&state.mail_from, &branding, &identity, &realm, &link.api_url(), job.expire_time, &job.id).map_err(|e| {
+            ApiError::new(ErrorCode::FailedPrecondition, "the identity's email address cannot receive mail")
+                .with_detail(Some(EMAIL_FIELD), e.to_string())
+        })?;
     state.jobs.insert_job(&job, &actor).await?;
     let task_state = state.clone();
     let job_id = job.id.clone();
@@ -262,8 +264,8 @@ async fn list(
 }
 
 /// The path's job, and who acts (the token's ID).
-async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<(Job, Actor)> {
-    let (_, _, actor) = authorize_identity(state, headers, &p.tenant_id, &p.realm_id, &p.identity_id).await?;
+async fn load_job(state: &AppState, method: &Method, headers: &HeaderMap, p: &JobPath) -> ApiResult<(Job, Actor)> {
+    let (_, _, actor) = authorize_identity(state, method, headers, &p.tenant_id, &p.realm_id, &p.identity_id).await?;
     let job = state
         .jobs
         .get_job(&p.tenant_id, &p.realm_id, &p.identity_id, &p.job_id)
@@ -273,12 +275,12 @@ async fn load_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResu
 }
 
 async fn get_job(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
-    let (job, _) = load_job(state, headers, p).await?;
+    let (job, _) = load_job(state, &Method::GET, headers, p).await?;
     Ok(Json(JobView::new(&job, now_micros())))
 }
 
 async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult<Json<JobView>> {
-    let (job, actor) = load_job(state, headers, p).await?;
+    let (job, actor) = load_job(state, &Method::POST, headers, p).await?;
     let now = now_micros();
     let current = super::effective_state(&job, now);
     match current {

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use crate::store::CredentialState;
 use crate::util::now_micros;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -83,7 +83,8 @@ async fn get_one(
     id: &str,
     revoke: bool,
 ) -> ApiResult<Json<CredentialView>> {
-    let (realm, identity, actor) = authorize_identity(state, headers, t, r, i).await?;
+    let method = if revoke { Method::POST } else { Method::GET };
+    let (realm, identity, actor) = authorize_identity(state, &method, headers, t, r, i).await?;
     let tenant = state.tenants.get_tenant(t).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credential = state
         .credentials

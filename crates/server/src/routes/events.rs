@@ -53,15 +53,15 @@ pub struct EventView {
     state_after: String,
 }
 
-/// Who made the change: an admin API token (by its ID), the binding link's
-/// holder (the browser), or the service itself.
+/// Who made the change: an admin API token (by its ID), a console session
+/// (by its ID), the binding link's holder (the browser), or the service itself.
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = EventActor)]
 pub struct ActorView {
     #[serde(rename = "type")]
     #[schema(schema_with = crate::openapi::actor_type)]
     type_: &'static str,
-    /// The API token's ID (`API_TOKEN` only)
+    /// The API token's ID (`API_TOKEN`) or the console session's ID (`CONSOLE_SESSION`)
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
 }

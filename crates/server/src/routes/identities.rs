@@ -2,13 +2,13 @@
 
 use super::IdentityView;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, IdentityAdmin, Paging, RealmAdmin};
-use crate::openapi::{AdminErrors, IdentityParams, PageQuery, RealmParams, TooLarge};
-use crate::paging::{list_body, page_token};
+use crate::extract::{ApiJson, IdentityAdmin, RealmAdmin};
+use crate::openapi::{AdminErrors, IdentityParams, RealmParams, TooLarge};
+use crate::paging::{list_body, page_token, parse_page};
 use crate::state::AppState;
 use crate::store::{Identity, IdentityStatus, StoreError};
 use crate::util::{new_id, now_micros, random_bytes};
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use passbind_protocol::{ErrorBody, ErrorCode};
@@ -122,22 +122,67 @@ async fn create(
     }
 }
 
-/// `GET …/identities?page_size=&page_token=` → `{identities, total_size, next_page_token?}`,
-/// ordered by creation. The page token is opaque (base64url of the last key).
+/// Longest `q` (characters).
+const MAX_SEARCH_CHARS: usize = 100;
+
+/// `?q=` out of the query (trimmed; empty: no search); the rest goes to
+/// `parse_page`, which refuses unknown parameters as every list does.
+fn parse_search(query: Option<&str>) -> ApiResult<(Option<String>, String)> {
+    let mut search = None;
+    let mut rest = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if k == "q" {
+            let q = v.trim();
+            if q.chars().count() > MAX_SEARCH_CHARS || q.chars().any(char::is_control) {
+                return Err(ApiError::invalid_argument("q", format!("must be at most {MAX_SEARCH_CHARS} characters of printable text")));
+            }
+            search = Some(q.to_owned()).filter(|q| !q.is_empty());
+        } else {
+            rest.append_pair(&k, &v);
+        }
+    }
+    Ok((search, rest.finish()))
+}
+
+/// `?page_size=&page_token=&q=` of the identities list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documentation only: `parse_search` and `parse_page` read the query
+pub struct IdentityQuery {
+    /// Items per page (default 50, at most 1000; 0 means the default)
+    #[param(minimum = 0)]
+    page_size: Option<u32>,
+    /// `next_page_token` of the previous page (of the same search)
+    page_token: Option<String>,
+    /// Only identities whose username, email address or display name contains this text, ignoring case
+    /// (trimmed; `%` and `_` are literal; at most 100 characters)
+    #[param(max_length = 100)]
+    q: Option<String>,
+}
+
+/// `GET …/identities?page_size=&page_token=&q=` → `{identities, total_size, next_page_token?}`,
+/// ordered by creation; `total_size` counts what the search finds. The page
+/// token is opaque (base64url of the last key).
 #[utoipa::path(
     get,
     path = "/v1/tenants/{tenant_id}/realms/{realm_id}/identities",
     operation_id = "listIdentities",
-    summary = "List identities, paginated",
+    summary = "List identities, paginated, optionally searched by username, email address or display name",
     tag = "admin",
     security(("bearer" = [])),
-    params(RealmParams, PageQuery),
+    params(RealmParams, IdentityQuery),
     responses((status = 200, description = "A page of identities", body = crate::openapi::IdentityList), AdminErrors)
 )]
-async fn list(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, Paging(page): Paging) -> ApiResult<Json<serde_json::Value>> {
-    let (tenant_id, realm_id) = (&realm.tenant_id, &realm.id);
-    let mut identities = state.identities.list_identities_page(tenant_id, realm_id, page.size + 1, page.after).await?;
-    let total = state.identities.count_identities(tenant_id, realm_id).await?;
+async fn list(
+    State(state): State<AppState>,
+    RealmAdmin(realm): RealmAdmin,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (search, rest) = parse_search(query.as_deref())?;
+    let page = parse_page(Some(&rest))?;
+    let (tenant_id, realm_id, search) = (&realm.tenant_id, &realm.id, search.as_deref());
+    let mut identities = state.identities.list_identities_page(tenant_id, realm_id, search, page.size + 1, page.after).await?;
+    let total = state.identities.count_identities(tenant_id, realm_id, search).await?;
     let next = if identities.len() as i64 > page.size {
         identities.truncate(page.size as usize);
         identities.last().map(|i| page_token(i.create_time, &i.id))

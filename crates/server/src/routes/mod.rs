@@ -1,13 +1,18 @@
 //! One small router per resource; `binding` holds the two browser endpoints,
 //! `views` the resources' JSON shapes. Shared here: the URL rules.
 
+pub mod api_tokens;
 pub mod authenticator_configs;
 pub mod binding;
+pub mod console_session;
 pub mod credential_binding_jobs;
 pub mod credentials;
 pub mod dev;
+pub mod email_branding;
 pub mod events;
 pub mod identities;
+pub mod realms;
+pub mod webhooks;
 
 mod views;
 

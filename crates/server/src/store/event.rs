@@ -48,12 +48,14 @@ impl fmt::Display for EventType {
     }
 }
 
-/// Who made a change. Stored as a type and an optional ID, so a console
-/// session (issue 11, part 1) can become one more type.
+/// Who made a change. Stored as a type and an optional ID.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     /// An admin API call, by the token's ID (never the token).
     ApiToken(ApiTokenId),
+    /// An admin API call through a console session, by the session's ID
+    /// (its token is the session's `api_token_id`).
+    ConsoleSession(ConsoleSessionId),
     /// The holder of the binding link (the browser: LINK_OPENED, COMPLETE).
     Link,
     /// The service itself (delivery failure).
@@ -65,6 +67,7 @@ impl Actor {
     pub const fn type_str(&self) -> &'static str {
         match self {
             Actor::ApiToken(_) => "API_TOKEN",
+            Actor::ConsoleSession(_) => "CONSOLE_SESSION",
             Actor::Link => "LINK",
             Actor::System => "SYSTEM",
         }
@@ -73,6 +76,7 @@ impl Actor {
     pub fn id(&self) -> Option<&str> {
         match self {
             Actor::ApiToken(id) => Some(id),
+            Actor::ConsoleSession(id) => Some(id),
             Actor::Link | Actor::System => None,
         }
     }
@@ -81,6 +85,7 @@ impl Actor {
     pub fn from_parts(actor_type: &str, actor_id: Option<String>) -> Result<Self, UnknownValue> {
         match (actor_type, actor_id) {
             ("API_TOKEN", Some(id)) => Ok(Actor::ApiToken(id.into())),
+            ("CONSOLE_SESSION", Some(id)) => Ok(Actor::ConsoleSession(id.into())),
             ("LINK", _) => Ok(Actor::Link),
             ("SYSTEM", _) => Ok(Actor::System),
             (other, _) => Err(UnknownValue { what: "actor type", value: other.to_owned() }),

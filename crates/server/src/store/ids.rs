@@ -24,6 +24,9 @@ pub enum OfAuthenticatorConfig {}
 pub enum OfCredentialRecord {}
 pub enum OfApiToken {}
 pub enum OfEvent {}
+pub enum OfConsoleSession {}
+pub enum OfWebhook {}
+pub enum OfWebhookDelivery {}
 
 pub type TenantId = Id<OfTenant>;
 pub type RealmId = Id<OfRealm>;
@@ -36,6 +39,12 @@ pub type CredentialRecordId = Id<OfCredentialRecord>;
 pub type ApiTokenId = Id<OfApiToken>;
 /// An audit-log event's ID.
 pub type EventId = Id<OfEvent>;
+/// A console session's ID (not its cookie secret).
+pub type ConsoleSessionId = Id<OfConsoleSession>;
+/// A tenant's webhook.
+pub type WebhookId = Id<OfWebhook>;
+/// One event's delivery to one webhook.
+pub type WebhookDeliveryId = Id<OfWebhookDelivery>;
 
 impl<K> Id<K> {
     pub fn new(value: impl Into<String>) -> Self {

@@ -20,9 +20,11 @@ mod group_commit;
 mod ids;
 mod model;
 mod postgres;
+mod search;
 mod sqlite;
 mod traits;
 mod types;
+mod webhook;
 
 pub use error::{StoreError, StoreResult};
 pub use event::*;
@@ -32,6 +34,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use traits::*;
 pub use types::*;
+pub use webhook::*;
 
 use std::sync::Arc;
 
@@ -46,7 +49,10 @@ pub struct Stores {
     pub jobs: Arc<dyn JobStore>,
     pub credentials: Arc<dyn CredentialStore>,
     pub events: Arc<dyn EventStore>,
+    pub webhooks: Arc<dyn WebhookStore>,
     pub setup: Arc<dyn SetupStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub branding: Arc<dyn BrandingStore>,
 }
 
 impl Stores {
@@ -60,7 +66,10 @@ impl Stores {
             + JobStore
             + CredentialStore
             + EventStore
+            + WebhookStore
             + SetupStore
+            + SessionStore
+            + BrandingStore
             + 'static,
     {
         let b = Arc::new(backend);
@@ -73,7 +82,10 @@ impl Stores {
             jobs: b.clone(),
             credentials: b.clone(),
             events: b.clone(),
-            setup: b,
+            webhooks: b.clone(),
+            setup: b.clone(),
+            sessions: b.clone(),
+            branding: b,
         }
     }
 }

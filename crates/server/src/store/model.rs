@@ -48,13 +48,41 @@ pub struct ApiToken {
     pub description: Option<String>,
     pub create_time: i64,
     pub revoke_time: Option<i64>,
+    /// When it last authorized a call (kept to the minute: see `ApiTokenStore::touch_api_token`).
+    pub last_use_time: Option<i64>,
 }
 
 impl ApiToken {
     /// A new, unrevoked token record for the secret whose hash is `token_hash`.
     pub fn new(token_hash: String, tenant_id: TenantId, realm_id: Option<RealmId>, description: Option<String>, now: i64) -> Self {
-        ApiToken { id: crate::util::new_id().into(), token_hash, tenant_id, realm_id, description, create_time: now, revoke_time: None }
+        ApiToken {
+            id: crate::util::new_id().into(),
+            token_hash,
+            tenant_id,
+            realm_id,
+            description,
+            create_time: now,
+            revoke_time: None,
+            last_use_time: None,
+        }
     }
+}
+
+/// A console session: an admin API token exchanged for a cookie (the
+/// cookie's secret is never stored, only its hash). It reaches what its
+/// token reaches, and only while the token is unrevoked.
+#[derive(Clone, Debug)]
+pub struct ConsoleSession {
+    pub id: ConsoleSessionId,
+    pub secret_hash: String,
+    pub api_token_id: ApiTokenId,
+    pub tenant_id: TenantId,
+    /// The token's realm scope (None: tenant-wide).
+    pub realm_id: Option<RealmId>,
+    pub create_time: i64,
+    pub expire_time: i64,
+    /// When it was signed out.
+    pub end_time: Option<i64>,
 }
 
 #[derive(Clone, Debug)]

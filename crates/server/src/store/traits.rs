@@ -57,6 +57,8 @@ pub trait TenantStore: Send + Sync {
     async fn create_realm(&self, realm: &Realm) -> StoreResult<()>;
     async fn get_tenant(&self, id: &str) -> StoreResult<Option<Tenant>>;
     async fn get_realm(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Option<Realm>>;
+    /// The tenant's realms, by (create_time, id).
+    async fn list_realms(&self, tenant_id: &str) -> StoreResult<Vec<Realm>>;
 }
 
 /// Admin API tokens (stored as hashes).
@@ -69,6 +71,22 @@ pub trait ApiTokenStore: Send + Sync {
     /// Revokes a token by id; false when there is no such unrevoked token.
     async fn revoke_api_token(&self, id: &str, now: i64) -> StoreResult<bool>;
     async fn list_api_tokens(&self, tenant_id: &str) -> StoreResult<Vec<ApiToken>>;
+    /// Records that the token authorized a call at `now`, unless it did less
+    /// than `interval` microseconds before: a conditional UPDATE, so a busy
+    /// token writes at most once per interval.
+    async fn touch_api_token(&self, id: &str, now: i64, interval: i64) -> StoreResult<()>;
+}
+
+/// Console sessions (issue 11, part 1): an admin API token exchanged for a
+/// cookie, stored by the cookie secret's hash.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &ConsoleSession) -> StoreResult<()>;
+    /// The session with this secret hash, when it is neither ended nor
+    /// expired at `now` and its API token is unrevoked, with that token.
+    async fn active_session(&self, secret_hash: &str, now: i64) -> StoreResult<Option<(ConsoleSession, ApiToken)>>;
+    /// Signs a session out; false when it was unknown or already ended.
+    async fn end_session(&self, id: &str, now: i64) -> StoreResult<bool>;
 }
 
 #[async_trait]
@@ -87,15 +105,19 @@ pub trait IdentityStore: Send + Sync {
     async fn get_identity(&self, tenant_id: &str, realm_id: &str, id: &str) -> StoreResult<Option<Identity>>;
     /// Saves display name, email and status (username and handle never change).
     async fn update_identity(&self, identity: &Identity) -> StoreResult<()>;
-    /// Up to `limit` identities ordered by (create_time, id), after the given key.
+    /// Up to `limit` identities ordered by (create_time, id), after the given
+    /// key; with `search`, only those whose username, email address or
+    /// display name contains it (case-insensitive, `%` and `_` literal).
     async fn list_identities_page(
         &self,
         tenant_id: &str,
         realm_id: &str,
+        search: Option<&str>,
         limit: i64,
         after: Option<(i64, String)>,
     ) -> StoreResult<Vec<Identity>>;
-    async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64>;
+    /// How many identities `list_identities_page` lists with `search`.
+    async fn count_identities(&self, tenant_id: &str, realm_id: &str, search: Option<&str>) -> StoreResult<i64>;
 }
 
 /// Credential-binding jobs on the admin side (the browser side is `BindingStore`).
@@ -147,4 +169,65 @@ pub trait SetupStore: Send + Sync {
     async fn dev_bootstrap(&self) -> StoreResult<Option<DevBootstrap>>;
     /// Saves the dev fixtures unless some are saved already; returns the saved ones.
     async fn save_dev_bootstrap(&self, dev: &DevBootstrap) -> StoreResult<DevBootstrap>;
+}
+
+/// Email branding per realm (issue 11, part 2): one row per (tenant, realm).
+#[async_trait]
+pub trait BrandingStore: Send + Sync {
+    /// The realm's branding, None when it was never set.
+    async fn get_email_branding(&self, tenant_id: &str, realm_id: &str) -> StoreResult<Option<crate::branding::StoredBranding>>;
+    /// Replaces the realm's branding (all six fields) as of `now`.
+    async fn put_email_branding(
+        &self,
+        tenant_id: &str,
+        realm_id: &str,
+        branding: &crate::branding::EmailBranding,
+        now: i64,
+    ) -> StoreResult<()>;
+}
+
+/// Webhooks per tenant (issue 11, part 3): the routes' side (create, list,
+/// delete, the delivery log) and the dispatcher's (`crate::webhooks`).
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    /// Stores a new webhook (its secret as is: signing needs it).
+    async fn insert_webhook(&self, webhook: &super::webhook::Webhook) -> StoreResult<()>;
+    /// The tenant's live (not deleted) webhooks, by (create_time, id).
+    async fn list_webhooks(&self, tenant_id: &str) -> StoreResult<Vec<super::webhook::Webhook>>;
+    /// A live webhook of the tenant.
+    async fn get_webhook(&self, tenant_id: &str, id: &str) -> StoreResult<Option<super::webhook::Webhook>>;
+    /// Marks a live webhook deleted (no more deliveries); false when there is none.
+    async fn delete_webhook(&self, tenant_id: &str, id: &str, now: i64) -> StoreResult<bool>;
+    /// Up to `limit` of the webhook's deliveries, newest first (by
+    /// (create_time, id) descending), strictly before the given key.
+    async fn list_deliveries(
+        &self,
+        webhook_id: &str,
+        limit: i64,
+        before: Option<(i64, String)>,
+    ) -> StoreResult<Vec<super::webhook::WebhookDelivery>>;
+    /// All of the webhook's deliveries (the log's `total_size`).
+    async fn count_deliveries(&self, webhook_id: &str) -> StoreResult<i64>;
+
+    /// Every tenant's live webhooks (the dispatcher's round).
+    async fn live_webhooks(&self) -> StoreResult<Vec<super::webhook::Webhook>>;
+    /// In one transaction: a PENDING delivery (due at `now`) for each of the
+    /// tenant's events since the webhook's `cursor_time − overlap` (and not
+    /// before the webhook was created) that has none yet, at most `limit`
+    /// (oldest first); then the cursor moves to `now`, or to the last event
+    /// taken when `limit` cut the batch short. Answers how many were added.
+    async fn enqueue_deliveries(&self, webhook_id: &str, now: i64, overlap: i64, limit: i64) -> StoreResult<usize>;
+    /// Atomically leases (until `lease_until`) up to `limit` of the live
+    /// webhook's PENDING deliveries that are due and not leased at `now`
+    /// (on PostgreSQL `FOR UPDATE SKIP LOCKED`: instances never claim the same row).
+    async fn claim_deliveries(
+        &self,
+        webhook_id: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<super::webhook::ClaimedDelivery>>;
+    /// Records an attempt's outcome and ends the lease; false (nothing
+    /// written) when the lease `lease_until` is no longer the delivery's.
+    async fn record_attempt(&self, delivery_id: &str, lease_until: i64, outcome: &super::webhook::AttemptOutcome) -> StoreResult<bool>;
 }

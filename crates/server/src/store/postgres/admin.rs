@@ -45,6 +45,14 @@ impl TenantStore for PgStore {
             .await?;
         Ok(row.as_ref().map(rows::realm).transpose()?)
     }
+
+    async fn list_realms(&self, tenant_id: &str) -> StoreResult<Vec<Realm>> {
+        let rows = sqlx::query("SELECT id, tenant_id, display_name, create_time FROM realms WHERE tenant_id = $1 ORDER BY create_time, id")
+            .bind(tenant_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(rows::realm).collect::<Result<_, _>>()?)
+    }
 }
 
 #[async_trait]
@@ -89,6 +97,16 @@ impl ApiTokenStore for PgStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(rows::api_token).collect::<Result<_, _>>()?)
+    }
+
+    async fn touch_api_token(&self, id: &str, now: i64, interval: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE api_tokens SET last_use_time = $1 WHERE id = $2 AND (last_use_time IS NULL OR last_use_time <= $3)")
+            .bind(now)
+            .bind(id)
+            .bind(now - interval)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }
 

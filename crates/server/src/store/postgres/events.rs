@@ -62,7 +62,7 @@ pub(super) async fn record_job_change(
     record(conn, &Event::job(scope, &JobId::new(job_id), actor, now, Some(before.as_str()), after.as_str())).await
 }
 
-fn event(r: &PgRow) -> StoreResult<Event> {
+pub(super) fn event(r: &PgRow) -> StoreResult<Event> {
     Ok(Event {
         id: r.try_get("id")?,
         event_type: r.try_get::<String, _>("event_type")?.parse()?,

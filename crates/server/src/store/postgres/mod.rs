@@ -11,9 +11,12 @@
 
 mod admin;
 mod binding;
+mod branding;
 mod events;
 mod records;
 mod rows;
+mod sessions;
+mod webhooks;
 
 use super::event::{Actor, Event};
 use super::group_commit::{self, Answered, BindingWrite, Queued, MAX_BATCH};

@@ -3,6 +3,7 @@
 
 use super::super::event::{Actor, Event, EventScope};
 use super::super::model::*;
+use super::super::search::like_pattern;
 use super::super::traits::{CredentialStore, IdentityStore, JobStore};
 use super::super::types::{CredentialState, JobState};
 use super::super::{StoreError, StoreResult};
@@ -59,28 +60,37 @@ impl IdentityStore for PgStore {
         &self,
         tenant_id: &str,
         realm_id: &str,
+        search: Option<&str>,
         limit: i64,
         after: Option<(i64, String)>,
     ) -> StoreResult<Vec<Identity>> {
         let (t, id) = after.unwrap_or((i64::MIN, String::new()));
+        // With a search, only identities whose username, email address or
+        // display name contains it (`search::like_pattern`): ILIKE folds case.
         let rows = sqlx::query(
-            "SELECT * FROM identities WHERE tenant_id = $1 AND realm_id = $2 AND (create_time > $3 OR (create_time = $3 AND id > $4)) \
-             ORDER BY create_time, id LIMIT $5",
+            "SELECT * FROM identities WHERE tenant_id = $1 AND realm_id = $2 \
+             AND ($6::text IS NULL OR username ILIKE $6 ESCAPE '\\' OR email_address ILIKE $6 ESCAPE '\\' OR display_name ILIKE $6 ESCAPE '\\') \
+             AND (create_time > $3 OR (create_time = $3 AND id > $4)) ORDER BY create_time, id LIMIT $5",
         )
-        .bind(tenant_id)
-        .bind(realm_id)
-        .bind(t)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(tenant_id)
+            .bind(realm_id)
+            .bind(t)
+            .bind(id)
+            .bind(limit)
+            .bind(search.map(like_pattern))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(rows::identity).collect::<Result<_, _>>()?)
     }
 
-    async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE tenant_id = $1 AND realm_id = $2")
+    async fn count_identities(&self, tenant_id: &str, realm_id: &str, search: Option<&str>) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM identities WHERE tenant_id = $1 AND realm_id = $2 \
+             AND ($3::text IS NULL OR username ILIKE $3 ESCAPE '\\' OR email_address ILIKE $3 ESCAPE '\\' OR display_name ILIKE $3 ESCAPE '\\')",
+        )
             .bind(tenant_id)
             .bind(realm_id)
+            .bind(search.map(like_pattern))
             .fetch_one(&self.pool)
             .await?)
     }

@@ -86,6 +86,7 @@ pub(super) fn api_token(r: &PgRow) -> Result<ApiToken, sqlx::Error> {
         description: r.try_get("description")?,
         create_time: r.try_get("create_time")?,
         revoke_time: r.try_get("revoke_time")?,
+        last_use_time: r.try_get("last_use_time")?,
     })
 }
 

@@ -52,6 +52,16 @@ impl TenantStore for SqliteStore {
         })
         .await
     }
+
+    async fn list_realms(&self, tenant_id: &str) -> StoreResult<Vec<Realm>> {
+        let t = tenant_id.to_owned();
+        self.on_admin_thread(move |conn| {
+            let sql = "SELECT id, tenant_id, display_name, create_time FROM realms WHERE tenant_id = ?1 ORDER BY create_time, id";
+            let realms = conn.prepare_cached(sql)?.query_map([&t], rows::realm)?.collect::<Result<_, _>>()?;
+            Ok(realms)
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -95,6 +105,16 @@ impl ApiTokenStore for SqliteStore {
                 conn.prepare_cached("SELECT * FROM api_tokens WHERE tenant_id = ?1 AND id IS NOT NULL ORDER BY create_time, id")?;
             let tokens = stmt.query_map([&t], rows::api_token)?.collect::<Result<_, _>>()?;
             Ok(tokens)
+        })
+        .await
+    }
+
+    async fn touch_api_token(&self, id: &str, now: i64, interval: i64) -> StoreResult<()> {
+        let id = id.to_owned();
+        self.on_admin_thread(move |conn| {
+            let sql = "UPDATE api_tokens SET last_use_time = ?1 WHERE id = ?2 AND (last_use_time IS NULL OR last_use_time <= ?3)";
+            conn.prepare_cached(sql)?.execute((now, &id, now - interval))?;
+            Ok(())
         })
         .await
     }

@@ -63,7 +63,7 @@ pub(super) fn record_job_change(
     record(conn, &Event::job(scope, &JobId::new(job_id), actor, now, Some(before.as_str()), after.as_str()))
 }
 
-fn event(r: &Row<'_>) -> rusqlite::Result<Event> {
+pub(super) fn event(r: &Row<'_>) -> rusqlite::Result<Event> {
     let text = |i: &str| r.get::<_, String>(i);
     let bad = |i: usize, e: super::super::types::UnknownValue| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())

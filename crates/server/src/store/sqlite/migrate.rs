@@ -13,11 +13,14 @@ use rusqlite_migration::{Migrations, M};
 
 /// Each migration with the version number sqlx knew it by (its file name's
 /// prefix; there is no 0002 on SQLite).
-const MIGRATIONS: [(i64, &str); 4] = [
+const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../../migrations/0001_initial.sql")),
     (3, include_str!("../../../migrations/0003_production.sql")),
     (4, include_str!("../../../migrations/0004_sealed_ceremonies.sql")),
     (5, include_str!("../../../migrations/0005_events.sql")),
+    (6, include_str!("../../../migrations/0006_console_sessions.sql")),
+    (7, include_str!("../../../migrations/0007_email_branding.sql")),
+    (8, include_str!("../../../migrations/0008_webhooks.sql")),
 ];
 
 /// Brings the database to the latest schema.

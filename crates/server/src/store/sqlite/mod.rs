@@ -17,10 +17,13 @@
 
 mod admin;
 mod binding;
+mod branding;
 mod events;
 mod migrate;
 mod records;
 mod rows;
+mod sessions;
+mod webhooks;
 mod workers;
 mod writer;
 

@@ -4,6 +4,7 @@
 
 use super::super::event::{Actor, Event, EventScope};
 use super::super::model::*;
+use super::super::search::like_pattern;
 use super::super::traits::{CredentialStore, IdentityStore, JobStore};
 use super::super::types::{CredentialState, JobState};
 use super::super::{StoreError, StoreResult};
@@ -63,25 +64,32 @@ impl IdentityStore for SqliteStore {
         &self,
         tenant_id: &str,
         realm_id: &str,
+        search: Option<&str>,
         limit: i64,
         after: Option<(i64, String)>,
     ) -> StoreResult<Vec<Identity>> {
-        let (t, r) = (tenant_id.to_owned(), realm_id.to_owned());
+        let (t, r, pattern) = (tenant_id.to_owned(), realm_id.to_owned(), search.map(like_pattern));
         let (time, id) = after.unwrap_or((i64::MIN, String::new()));
         self.on_admin_thread(move |conn| {
+            // With a search, only identities whose username, email address or
+            // display name contains it (`search::like_pattern`). SQLite's LIKE
+            // ignores the case of ASCII letters only.
             let sql = "SELECT * FROM identities WHERE tenant_id = ?1 AND realm_id = ?2 \
+                       AND (?6 IS NULL OR username LIKE ?6 ESCAPE '\\' OR email_address LIKE ?6 ESCAPE '\\' OR display_name LIKE ?6 ESCAPE '\\') \
                        AND (create_time > ?3 OR (create_time = ?3 AND id > ?4)) ORDER BY create_time, id LIMIT ?5";
-            let identities = conn.prepare_cached(sql)?.query_map((&t, &r, time, &id, limit), rows::identity)?.collect::<Result<_, _>>()?;
+            let mut stmt = conn.prepare_cached(sql)?;
+            let identities = stmt.query_map((&t, &r, time, &id, limit, &pattern), rows::identity)?.collect::<Result<_, _>>()?;
             Ok(identities)
         })
         .await
     }
 
-    async fn count_identities(&self, tenant_id: &str, realm_id: &str) -> StoreResult<i64> {
-        let (t, r) = (tenant_id.to_owned(), realm_id.to_owned());
+    async fn count_identities(&self, tenant_id: &str, realm_id: &str, search: Option<&str>) -> StoreResult<i64> {
+        let (t, r, pattern) = (tenant_id.to_owned(), realm_id.to_owned(), search.map(like_pattern));
         self.on_admin_thread(move |conn| {
-            let sql = "SELECT COUNT(*) FROM identities WHERE tenant_id = ?1 AND realm_id = ?2";
-            Ok(conn.prepare_cached(sql)?.query_row((&t, &r), |row| row.get(0))?)
+            let sql = "SELECT COUNT(*) FROM identities WHERE tenant_id = ?1 AND realm_id = ?2 \
+                       AND (?3 IS NULL OR username LIKE ?3 ESCAPE '\\' OR email_address LIKE ?3 ESCAPE '\\' OR display_name LIKE ?3 ESCAPE '\\')";
+            Ok(conn.prepare_cached(sql)?.query_row((&t, &r, &pattern), |row| row.get(0))?)
         })
         .await
     }

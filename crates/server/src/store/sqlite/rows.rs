@@ -72,6 +72,7 @@ pub(super) fn api_token(r: &Row<'_>) -> rusqlite::Result<ApiToken> {
         description: r.get("description")?,
         create_time: r.get("create_time")?,
         revoke_time: r.get("revoke_time")?,
+        last_use_time: r.get("last_use_time")?,
     })
 }
 
