@@ -27,6 +27,8 @@ pub struct VerifiedRegistration {
     pub backup_eligible: bool,
     pub backed_up: bool,
     pub attestation_format: String,
+    /// The statement's attestation type and trust path (for metadata checks).
+    pub attestation: attestation::Attested,
     pub transports: Vec<String>,
     pub attachment: Option<String>,
 }
@@ -82,7 +84,7 @@ pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -
     let key = cose::CoseKey::parse(&attested.public_key_cose)?;
 
     // Steps 19-21: the attestation statement.
-    attestation::verify_statement(&att, &auth, &key, &client_data_hash)?;
+    let statement = attestation::verify_statement(&att, &auth, &key, &client_data_hash)?;
 
     Ok(VerifiedRegistration {
         credential_id: raw_id,
@@ -93,6 +95,7 @@ pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -
         backup_eligible: auth.backup_eligible(),
         backed_up: auth.backed_up(),
         attestation_format: att.fmt.clone(),
+        attestation: statement,
         transports: resp.response.transports.iter().filter(|t| t.len() <= 32).take(8).cloned().collect(),
         attachment: resp.authenticator_attachment.clone().filter(|a| a == "platform" || a == "cross-platform"),
     })

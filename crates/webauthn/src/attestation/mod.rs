@@ -9,6 +9,53 @@ use crate::cose::CoseKey;
 use crate::VerifyError;
 use ciborium::Value;
 
+/// The attestation types of WebAuthn §6.5.3: what a verified statement says
+/// about where the credential comes from. Whether its trust path leads to a
+/// trusted root is decided later, against metadata (the crate has no roots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttestationType {
+    /// No statement (`none`), or one that proves nothing about the authenticator.
+    None,
+    /// The credential key signed its own statement (`packed` without x5c).
+    SelfAttestation,
+    /// An attestation certificate of the authenticator model (Basic), or one
+    /// issued by an attestation CA (AttCA): the statement alone cannot tell
+    /// the two apart, so both are `Basic` until metadata says otherwise.
+    Basic,
+    /// An attestation CA certified the key (`tpm`'s AIK certificate).
+    AttCa,
+    /// An anonymization CA issued a per-credential certificate (`apple`).
+    AnonCa,
+}
+
+impl AttestationType {
+    /// The stable lower-case name stored with a credential and shown by the API.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AttestationType::None => "none",
+            AttestationType::SelfAttestation => "self",
+            AttestationType::Basic => "basic",
+            AttestationType::AttCa => "attca",
+            AttestationType::AnonCa => "anonca",
+        }
+    }
+}
+
+/// A verified attestation statement: its type and trust path (the x5c
+/// certificates, DER, leaf first; empty for none and self attestation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attested {
+    pub att_type: AttestationType,
+    pub trust_path: Vec<Vec<u8>>,
+}
+
+impl Attested {
+    /// No attestation, or self attestation: nothing to check against roots.
+    pub const fn without_trust_path(att_type: AttestationType) -> Self {
+        Attested { att_type, trust_path: Vec::new() }
+    }
+}
+
 pub struct AttestationObject {
     pub fmt: String,
     pub att_stmt: Vec<(Value, Value)>,
@@ -48,19 +95,20 @@ impl AttestationObject {
     }
 }
 
-/// §7.1 steps 19-21 for the formats passbind accepts.
+/// §7.1 steps 19-21 for the formats passbind accepts: the statement is
+/// well formed and its signature verifies; answers its type and trust path.
 pub fn verify_statement(
     att: &AttestationObject,
     auth: &AuthenticatorData,
     key: &CoseKey,
     client_data_hash: &[u8; 32],
-) -> Result<(), VerifyError> {
+) -> Result<Attested, VerifyError> {
     match att.fmt.as_str() {
         "none" => {
             if !att.att_stmt.is_empty() {
                 return Err(VerifyError::MalformedAttestationStatement("a none attestation must have an empty attStmt"));
             }
-            Ok(())
+            Ok(Attested::without_trust_path(AttestationType::None))
         }
         "packed" => packed::verify(att, auth, key, client_data_hash),
         other => Err(VerifyError::UnsupportedFormat(other.to_owned())),

@@ -1,7 +1,7 @@
 //! The `packed` attestation statement format (WebAuthn §8.2): self
 //! attestation, or an attestation certificate (x5c).
 
-use super::{text_key, AttestationObject};
+use super::{text_key, AttestationObject, AttestationType, Attested};
 use crate::authenticator_data::AuthenticatorData;
 use crate::cose::{CoseKey, PublicKey};
 use crate::VerifyError;
@@ -22,7 +22,7 @@ pub(super) fn verify(
     auth: &AuthenticatorData,
     key: &CoseKey,
     client_data_hash: &[u8; 32],
-) -> Result<(), VerifyError> {
+) -> Result<Attested, VerifyError> {
     let alg = match text_key(&att.att_stmt, "alg") {
         Some(Value::Integer(i)) => {
             i64::try_from(i128::from(*i)).map_err(|_| VerifyError::MalformedAttestationStatement("packed alg is out of range"))?
@@ -43,7 +43,8 @@ pub(super) fn verify(
             if alg != key.alg {
                 return Err(VerifyError::SelfAttestationAlgorithmMismatch);
             }
-            key.key.verify(alg, &signed, sig)
+            key.key.verify(alg, &signed, sig)?;
+            Ok(Attested::without_trust_path(AttestationType::SelfAttestation))
         }
         Some(Value::Array(certs)) => {
             let leaf = match certs.first() {
@@ -51,7 +52,15 @@ pub(super) fn verify(
                 _ => return Err(VerifyError::MalformedAttestationStatement("packed x5c is empty or not bytes")),
             };
             let leaf_key = check_leaf_certificate(leaf, auth)?;
-            leaf_key.verify(alg, &signed, sig)
+            leaf_key.verify(alg, &signed, sig)?;
+            let trust_path = certs
+                .iter()
+                .map(|c| match c {
+                    Value::Bytes(der) => Ok(der.clone()),
+                    _ => Err(VerifyError::MalformedAttestationStatement("packed x5c is empty or not bytes")),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(Attested { att_type: AttestationType::Basic, trust_path })
         }
         Some(_) => Err(VerifyError::MalformedAttestationStatement("packed x5c is not an array")),
     }
