@@ -6,14 +6,17 @@
 #   3. service throughput  crates/loadgen           (BENCH_SECONDS per level, default 10;
 #                                                     BENCH_DATABASE_URL for PostgreSQL)
 # Each writes bench/out/<name>.json; bench/lib/table.mjs prints the table.
-# Run one part: bash bench/run.sh size|browser|service
+#   4. verification        crates/webauthn/benches/verify.rs (median verify_statement per
+#                                                     attestation format, verify_chain per vector)
+# Run one part: bash bench/run.sh size|browser|service|verify
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p bench/out
-parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=(size browser service)
+parts=("$@"); [ ${#parts[@]} -eq 0 ] && parts=(size browser service verify)
 
-bash scripts/setup.sh sdk browser node >&2 || echo "[bench] setup incomplete; trying anyway" >&2
+# The verification benchmark needs only cargo.
+[ "${parts[*]}" = verify ] || bash scripts/setup.sh sdk browser node >&2 || echo "[bench] setup incomplete; trying anyway" >&2
 
 for part in "${parts[@]}"; do
   case "$part" in
@@ -29,7 +32,10 @@ for part in "${parts[@]}"; do
         target/release/passbind-loadgen --server target/release/passbind-server \
           --seconds "${BENCH_SECONDS:-10}" ${BENCH_DATABASE_URL:+--database-url "$BENCH_DATABASE_URL"} \
           --json bench/out/service.json; } || echo "[bench] service throughput failed" >&2 ;;
-    *) echo "unknown part $part (size, browser, service)" >&2 ;;
+    verify)
+      echo; BENCH_OUT="$PWD/bench/out/verify.json" cargo bench -q -p passbind-webauthn --bench verify ||
+        echo "[bench] verification failed" >&2 ;;
+    *) echo "unknown part $part (size, browser, service, verify)" >&2 ;;
   esac
 done
 echo

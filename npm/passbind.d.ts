@@ -1,10 +1,10 @@
 // Types of @passbind/sdk's entry (passbind.js). Its three functions keep the
 // signatures of the wasm exports they wrap, so their declarations and the
 // types they use (BoundPasskey, BindPasskeyOptions, BindPasskeyErrorCode,
-// BindPasskeyError, ParsedBindPasskeyUrl) are re-exported from wasm-bindgen's
-// passbind_wasm.d.ts, generated from src/lib.rs: they cannot drift from the
-// Rust side. Only init differs: it resolves to nothing, not to the wasm's raw
-// exports.
+// BindPasskeyError, BindPasskeyRejectionReason, ParsedBindPasskeyUrl) are
+// re-exported from wasm-bindgen's passbind_wasm.d.ts, generated from
+// src/lib.rs: they cannot drift from the Rust side. Only init differs: it
+// resolves to nothing, not to the wasm's raw exports.
 import type { InitInput } from "./passbind_wasm.js";
 
 export { bindPasskey, isBindPasskeyUrl, parseBindPasskeyUrl } from "./passbind_wasm.js";
@@ -12,6 +12,7 @@ export type {
   BindPasskeyError,
   BindPasskeyErrorCode,
   BindPasskeyOptions,
+  BindPasskeyRejectionReason,
   BoundPasskey,
   InitInput,
   ParsedBindPasskeyUrl,

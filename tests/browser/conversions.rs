@@ -61,6 +61,8 @@ fn the_bind_answer_becomes_camel_case_with_nulls() {
             identity: wire::PasskeyIdentity { id: "i1".into(), username: "ada".into(), display_name: "Ada".into(), email_address: None },
             authenticator: wire::AuthenticatorInfo {
                 aaguid: "00000000-0000-0000-0000-000000000000".into(),
+                name: Some("iCloud Keychain".into()),
+                icon: None,
                 attachment: Some("platform".into()),
                 transports: vec!["internal".into(), "hybrid".into()],
                 backup_eligible: true,
@@ -70,7 +72,7 @@ fn the_bind_answer_becomes_camel_case_with_nulls() {
         post_binding_redirect_uri: None,
     };
     let result = passkey::bind_result_to_js(&parsed(&answer), &answer).unwrap();
-    let expected = r#"{"passkey":{"id":"cred_1","credentialId":"AAEC","created":"2025-01-01T00:00:00Z","state":"ACTIVE","tenant":{"id":"t1","displayName":"Tenant"},"realm":{"id":"r1","displayName":"Realm"},"identity":{"id":"i1","username":"ada","displayName":"Ada","emailAddress":null},"authenticator":{"aaguid":"00000000-0000-0000-0000-000000000000","attachment":"platform","transports":["internal","hybrid"],"backupEligible":true,"backedUp":false}},"postBindingRedirectUri":null}"#;
+    let expected = r#"{"passkey":{"id":"cred_1","credentialId":"AAEC","created":"2025-01-01T00:00:00Z","state":"ACTIVE","tenant":{"id":"t1","displayName":"Tenant"},"realm":{"id":"r1","displayName":"Realm"},"identity":{"id":"i1","username":"ada","displayName":"Ada","emailAddress":null},"authenticator":{"aaguid":"00000000-0000-0000-0000-000000000000","name":"iCloud Keychain","attachment":"platform","transports":["internal","hybrid"],"backupEligible":true,"backedUp":false}},"postBindingRedirectUri":null}"#;
     let actual: serde_json::Value = serde_json::from_str(&String::from(js_sys::JSON::stringify(&result).unwrap())).unwrap();
     assert_eq!(actual, serde_json::from_str::<serde_json::Value>(expected).unwrap());
 

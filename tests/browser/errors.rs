@@ -62,6 +62,21 @@ fn service_error_bodies_map_to_codes() {
         assert_eq!(e.code().as_str(), code, "{text}");
         assert!(e.message().contains(in_message), "{}", e.message());
     }
+    // A policy refusal's precise reason (details[].reason) is the error's `.reason`.
+    let e = read(
+        422,
+        r#"{"code":"ATTESTATION_REJECTED","message":"not allowed here","details":[{"description":"x"},{"reason":"aaguid_not_allowed","description":"y"}]}"#,
+    );
+    let js_error = assert_error(&e.into_js(), "ATTESTATION_REJECTED");
+    assert_eq!(get(&js_error, "reason").as_string().as_deref(), Some("aaguid_not_allowed"));
+    assert!(get(
+        &assert_error(
+            &read(410, r#"{"code":"LINK_EXPIRED","message":"x","details":[{"description":"no reason"}]}"#).into_js(),
+            "LINK_EXPIRED"
+        ),
+        "reason"
+    )
+    .is_undefined());
     // A 2xx that is not the expected JSON is the service's fault too.
     assert_eq!(read(200, "not json").code().as_str(), "SERVER");
     assert_eq!(read(200, "[1, 2]").code().as_str(), "SERVER");

@@ -91,6 +91,22 @@ for (const name of browsers) describe(name, () => {
     }
   });
 
+  test("a config's authenticator policy refuses with ATTESTATION_REJECTED and the reason as .reason", async () => {
+    await browser.clearCredentials();
+    // An allow list the virtual authenticator's AAGUID is not on (issue 12).
+    const allowOnly = await server.admin("POST", "/authenticator-configs", {
+      authenticator_config: { config: { type: "hosted_web", policy: { aaguid_allow: ["00000000-0000-4000-8000-00000000a11e"] } } },
+    });
+    assert.deepEqual(allowOnly.config.policy.aaguid_allow, ["00000000-0000-4000-8000-00000000a11e"]);
+    const { identity, link } = await newBindingLink(server.admin, allowOnly.id, "Barbara Liskov");
+    const r = await browser.bind(link);
+    assert.equal(r.ok, false);
+    assert.equal(r.error.isError, true);
+    assert.equal(r.error.code, "ATTESTATION_REJECTED");
+    assert.equal(r.error.reason, "aaguid_not_allowed");
+    assert.equal((await server.admin("GET", `/identities/${identity.id}/credentials`)).credentials.length, 0);
+  });
+
   test("an unknown token is refused by the service with INVALID_LINK", async () => {
     const { link } = await newBindingLink(server.admin, configId, "Edsger Dijkstra");
     const forged = link.replace(/token=[^&]+/, "token=forged-token");

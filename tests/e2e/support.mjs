@@ -130,7 +130,7 @@ async function bindInPage(link) {
   try {
     return { ok: true, value: await sdk.bindPasskey(link) };
   } catch (e) {
-    return { ok: false, error: { isError: e instanceof Error, code: e.code, message: e.message, causeName: e.cause?.name ?? null } };
+    return { ok: false, error: { isError: e instanceof Error, code: e.code, reason: e.reason ?? null, message: e.message, causeName: e.cause?.name ?? null } };
   }
 }
 

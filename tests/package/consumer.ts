@@ -9,6 +9,7 @@ import init, {
   type BindPasskeyError,
   type BindPasskeyErrorCode,
   type BindPasskeyOptions,
+  type BindPasskeyRejectionReason,
   type BoundPasskey,
   type ParsedBindPasskeyUrl,
 } from "@passbind/sdk";
@@ -66,12 +67,14 @@ export async function addPasskey(link: string, timeoutMs: number): Promise<strin
     const email: string | null = passkey.identity.emailAddress;
     const transports: string[] = passkey.authenticator.transports;
     const backedUp: boolean = passkey.authenticator.backedUp;
+    const model: string = passkey.authenticator.name ?? passkey.authenticator.aaguid;
     const next: string = postBindingRedirectUri ?? "/";
-    return `${where}: ${id} ${passkey.identity.username} ${email ?? ""} ${transports.join()} ${backedUp} → ${next}`;
+    return `${where}: ${id} ${passkey.identity.username} ${email ?? ""} ${transports.join()} ${backedUp} ${model} → ${next}`;
   } catch (e) {
     const error = e as BindPasskeyError;
     const message: string = error.message;
-    return `${describe(error.code)} (${message})`;
+    const reason: BindPasskeyRejectionReason | undefined = error.reason;
+    return `${describe(error.code)} (${message}${reason === "aaguid_not_allowed" ? ": not an allowed model" : ""})`;
   }
 }
 

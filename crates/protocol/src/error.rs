@@ -150,6 +150,10 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A stable snake_case code of the precise reason (for `ATTESTATION_REJECTED`:
+    /// the WebAuthn check or the authenticator policy that refused), for programs to match on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub description: String,
 }
 
@@ -159,7 +163,13 @@ impl ErrorBody {
     }
 
     pub fn with_detail(mut self, field: Option<&str>, description: impl Into<String>) -> Self {
-        self.details.push(ErrorDetail { field: field.map(str::to_owned), description: description.into() });
+        self.details.push(ErrorDetail { field: field.map(str::to_owned), reason: None, description: description.into() });
+        self
+    }
+
+    /// Adds a detail with a reason code (see [`ErrorDetail::reason`]).
+    pub fn with_reason(mut self, reason: &str, description: impl Into<String>) -> Self {
+        self.details.push(ErrorDetail { field: None, reason: Some(reason.to_owned()), description: description.into() });
         self
     }
 }

@@ -217,6 +217,13 @@ pub struct AuthenticatorInfo {
     /// Canonical UUID form, all zeros for authenticators that hide it.
     #[cfg_attr(feature = "openapi", schema(format = "uuid"))]
     pub aaguid: String,
+    /// The model's name ("iCloud Keychain", "YubiKey 5 NFC", …): from the
+    /// service's metadata BLOB, else its AAGUID list; absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The model's icon (a `data:image/…` URL) from the metadata BLOB, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
     /// `platform`, `cross-platform`, or absent when the browser did not say.
     #[serde(default)]
     pub attachment: Option<String>,

@@ -98,6 +98,21 @@ pub struct Config {
     /// Lifetime of an admin console session (the sign-in cookie), in hours.
     #[arg(long, env = "PASSBIND_CONSOLE_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub console_session_hours: u32,
+
+    /// FIDO Metadata Service (MDS3) BLOB: a file path, or an https URL (e.g. https://mds3.fidoalliance.org/;
+    /// http only to a loopback address). Its entries are the attestation trust anchors and status reports.
+    /// Needs --mds-root. Without both, attestation is checked for integrity only (trust "unverified").
+    #[arg(long, env = "PASSBIND_MDS_BLOB", requires = "mds_root")]
+    pub mds_blob: Option<String>,
+
+    /// The root certificate (PEM or DER file) the BLOB's signing chain must lead to: for the FIDO
+    /// Alliance's BLOB, GlobalSign Root R3 or R46 (crates/server/metadata/). Needs --mds-blob.
+    #[arg(long, env = "PASSBIND_MDS_ROOT", requires = "mds_blob")]
+    pub mds_root: Option<PathBuf>,
+
+    /// Hours between fetches of the BLOB (sooner when its nextUpdate is due). A failed fetch keeps the BLOB in use.
+    #[arg(long, env = "PASSBIND_MDS_REFRESH_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub mds_refresh_hours: u32,
 }
 
 /// `--smtp-tls`.
@@ -133,6 +148,9 @@ impl Config {
             webhook_poll_ms: 1000,
             webhook_retry_base_ms: 5000,
             console_session_hours: 12,
+            mds_blob: None,
+            mds_root: None,
+            mds_refresh_hours: 24,
         }
     }
 }

@@ -22,6 +22,11 @@ impl ApiError {
         ApiError(self.0.with_detail(field, description))
     }
 
+    /// Adds a detail with a stable reason code (`ErrorDetail::reason`).
+    pub fn with_reason(self, reason: &str, description: impl Into<String>) -> Self {
+        ApiError(self.0.with_reason(reason, description))
+    }
+
     pub fn code(&self) -> &ErrorCode {
         &self.0.code
     }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod mail;
+pub mod metadata;
 pub mod middleware;
 pub mod openapi;
 pub mod pages;
@@ -19,6 +20,7 @@ pub mod session;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod trust;
 pub mod util;
 pub mod webhooks;
 

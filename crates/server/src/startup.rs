@@ -51,6 +51,7 @@ async fn ensure_dev_fixtures(store: &Stores) -> Result<DevBootstrap, String> {
         authenticator_attachment: None,
         user_verification: None,
         attestation: None,
+        policy: Default::default(),
     };
     store.tenants.create_tenant(&tenant).await.map_err(err)?;
     store.tenants.create_realm(&realm).await.map_err(err)?;
@@ -82,6 +83,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         .await
         .map_err(|e| format!("cannot load the ceremony key: {e}"))?;
     let ceremony_key = Arc::new(CeremonyKey::from_bytes(&ceremony_key).ok_or("the stored ceremony key is not 32 bytes")?);
+    // The metadata BLOB (--mds-blob): loaded before serving, or no start at all.
+    let metadata = crate::metadata::from_config(&config).await?;
     let state = AppState::new(AppStateData {
         binding: store.binding,
         tenants: store.tenants,
@@ -106,6 +109,7 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
         max_token_failures_per_client: i64::from(config.max_token_failures_per_client),
         ceremony_key,
         ceremony_lifetime: i64::from(config.ceremony_seconds) * SECOND,
+        metadata,
     });
     // Webhooks: delivered from the audit log by a task of their own (never on a request's path).
     let poll_interval = std::time::Duration::from_millis(config.webhook_poll_ms);

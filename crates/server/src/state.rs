@@ -71,4 +71,6 @@ pub struct AppStateData {
     pub ceremony_key: Arc<CeremonyKey>,
     /// Lifetime of a ceremony (microseconds).
     pub ceremony_lifetime: i64,
+    /// The FIDO metadata BLOB in use (`--mds-blob`), refreshed in the background: `metadata.current()`.
+    pub metadata: Arc<crate::metadata::MetadataSource>,
 }

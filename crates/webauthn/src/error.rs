@@ -3,6 +3,9 @@
 //! service has always answered (its tests match on some of them); the codes
 //! are stable machine-readable names for the same reasons.
 
+use crate::attestation::{AndroidKeyError, AppleError, FidoU2fError, SafetyNetError, TpmError};
+use crate::chain::ChainError;
+
 /// Which of the two refusals of the WebAuthn error codes a reason is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -115,6 +118,25 @@ pub enum VerifyError {
     /// The attestation certificate's key is of a type passbind cannot check.
     #[error("{0}")]
     UnsupportedCertificateKey(&'static str),
+    /// The x5c is not one consistent certificate chain, or not valid at the
+    /// verification time (its code is `chain_` + the [`ChainError`]'s).
+    #[error("{0}")]
+    Chain(#[from] ChainError),
+    /// A `tpm` statement breaks a rule of §8.3 (its code is the [`TpmError`]'s, `tpm_…`).
+    #[error("{0}")]
+    Tpm(#[from] TpmError),
+    /// An `android-safetynet` statement breaks a rule of §8.5 (code `safetynet_…`).
+    #[error("{0}")]
+    SafetyNet(#[from] SafetyNetError),
+    /// A `fido-u2f` statement breaks a rule of §8.6 (codes `fido_u2f_…`).
+    #[error("{0}")]
+    FidoU2f(#[from] FidoU2fError),
+    /// An `apple` statement breaks a rule of §8.8 (codes `apple_…`).
+    #[error("{0}")]
+    Apple(#[from] AppleError),
+    /// An `android-key` statement breaks a rule of §8.4 (codes `android_key_…`).
+    #[error("{0}")]
+    AndroidKey(#[from] AndroidKeyError),
 }
 
 impl VerifyError {
@@ -161,6 +183,12 @@ impl VerifyError {
             VerifyError::CertificateIsCa => "certificate_is_ca",
             VerifyError::CertificateAaguidMismatch => "certificate_aaguid_mismatch",
             VerifyError::UnsupportedCertificateKey(_) => "unsupported_certificate_key",
+            VerifyError::Chain(e) => e.prefixed_code(),
+            VerifyError::Tpm(e) => e.code(),
+            VerifyError::SafetyNet(e) => e.code(),
+            VerifyError::FidoU2f(e) => e.code(),
+            VerifyError::Apple(e) => e.code(),
+            VerifyError::AndroidKey(e) => e.code(),
         }
     }
 
@@ -208,7 +236,27 @@ mod tests {
             VerifyError::CertificateIsCa,
             VerifyError::CertificateAaguidMismatch,
             VerifyError::UnsupportedCertificateKey("the attestation certificate's key type is not supported"),
+            VerifyError::Chain(ChainError::EmptyPath),
+            VerifyError::Chain(ChainError::PathTooLong),
+            VerifyError::Chain(ChainError::Malformed { index: 0, reason: "not DER X.509" }),
+            VerifyError::Chain(ChainError::Expired { index: 0 }),
+            VerifyError::Chain(ChainError::NotYetValid { index: 0 }),
+            VerifyError::Chain(ChainError::IssuerMismatch { index: 0 }),
+            VerifyError::Chain(ChainError::BadSignature { index: 0 }),
+            VerifyError::Chain(ChainError::UnsupportedAlgorithm { index: 0 }),
+            VerifyError::Chain(ChainError::NotCa { index: 1 }),
+            VerifyError::Chain(ChainError::NoKeyCertSign { index: 1 }),
+            VerifyError::Chain(ChainError::PathLenExceeded { index: 1 }),
+            VerifyError::Chain(ChainError::UntrustedRoot),
         ];
+        let all: Vec<VerifyError> = all
+            .into_iter()
+            .chain(TpmError::every_reason().into_iter().map(VerifyError::Tpm))
+            .chain(SafetyNetError::every_reason().into_iter().map(VerifyError::SafetyNet))
+            .chain(FidoU2fError::every_reason().into_iter().map(VerifyError::FidoU2f))
+            .chain(AppleError::every_reason().into_iter().map(VerifyError::Apple))
+            .chain(AndroidKeyError::every_reason().into_iter().map(VerifyError::AndroidKey))
+            .collect();
         for e in &all {
             match e {
                 VerifyError::NotPublicKey
@@ -240,7 +288,26 @@ mod tests {
                 | VerifyError::MalformedCertificate(_)
                 | VerifyError::CertificateIsCa
                 | VerifyError::CertificateAaguidMismatch
-                | VerifyError::UnsupportedCertificateKey(_) => {}
+                | VerifyError::UnsupportedCertificateKey(_)
+                | VerifyError::Chain(
+                    ChainError::EmptyPath
+                    | ChainError::PathTooLong
+                    | ChainError::Malformed { .. }
+                    | ChainError::Expired { .. }
+                    | ChainError::NotYetValid { .. }
+                    | ChainError::IssuerMismatch { .. }
+                    | ChainError::BadSignature { .. }
+                    | ChainError::UnsupportedAlgorithm { .. }
+                    | ChainError::NotCa { .. }
+                    | ChainError::NoKeyCertSign { .. }
+                    | ChainError::PathLenExceeded { .. }
+                    | ChainError::UntrustedRoot,
+                )
+                | VerifyError::Tpm(_)
+                | VerifyError::SafetyNet(_)
+                | VerifyError::FidoU2f(_)
+                | VerifyError::Apple(_)
+                | VerifyError::AndroidKey(_) => {}
             }
         }
         all

@@ -42,6 +42,17 @@ fn decode_field(value: &str, field: &'static str) -> Result<Vec<u8>, VerifyError
 
 /// Verifies a `RegistrationResponseJSON` against the ceremony's expectations.
 pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -> Result<VerifiedRegistration, VerifyError> {
+    verify_registration_at(resp, exp, None)
+}
+
+/// [`verify_registration`] at a verification time (Unix seconds): the
+/// attestation statement's time checks (x5c validity, SafetyNet's
+/// timestamp) run at `at_unix_seconds`; `None` skips them.
+pub fn verify_registration_at(
+    resp: &RegistrationResponse,
+    exp: &Expectation<'_>,
+    at_unix_seconds: Option<u64>,
+) -> Result<VerifiedRegistration, VerifyError> {
     if resp.type_ != "public-key" {
         return Err(VerifyError::NotPublicKey);
     }
@@ -84,7 +95,7 @@ pub fn verify_registration(resp: &RegistrationResponse, exp: &Expectation<'_>) -
     let key = cose::CoseKey::parse(&attested.public_key_cose)?;
 
     // Steps 19-21: the attestation statement.
-    let statement = attestation::verify_statement(&att, &auth, &key, &client_data_hash)?;
+    let statement = attestation::verify_statement_at(&att, &auth, &key, &client_data_hash, at_unix_seconds)?;
 
     Ok(VerifiedRegistration {
         credential_id: raw_id,

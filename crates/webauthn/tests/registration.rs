@@ -70,7 +70,10 @@ fn each_refusal_names_its_reason() {
         (refused(Key::p256, |r| r.credential_id = vec![3; 1024]), E::CredentialIdTooLong),
         (refused(Key::p256, |r| r.cose_key[1].1 = int(-35)), E::AlgorithmNotOffered(-35)),
         (refused(Key::p256, |r| r.cose_key[0].1 = int(1)), E::UnsupportedKeyType { kty: 1, alg: -7 }),
-        (refused(Key::p256, |r| r.statement = Statement::Raw { fmt: "tpm".into(), att_stmt: vec![] }), E::UnsupportedFormat("tpm".into())),
+        (
+            refused(Key::p256, |r| r.statement = Statement::Raw { fmt: "x-unregistered".into(), att_stmt: vec![] }),
+            E::UnsupportedFormat("x-unregistered".into()),
+        ),
         (
             refused(Key::p256, |r| r.statement = Statement::Raw { fmt: "none".into(), att_stmt: vec![(text("alg"), int(-7))] }),
             E::MalformedAttestationStatement("a none attestation must have an empty attStmt"),

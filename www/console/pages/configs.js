@@ -38,6 +38,10 @@ function policy(c) {
     c.authenticator_attachment && `attachment ${c.authenticator_attachment}`,
     c.user_verification && `user verification ${c.user_verification}`,
     c.attestation && `attestation ${c.attestation}`,
+    c.policy?.attestation_required && "trusted attestation required",
+    c.policy?.certified_only && "certified authenticators only",
+    c.policy?.aaguid_allow?.length && `${c.policy.aaguid_allow.length} allowed AAGUID${c.policy.aaguid_allow.length > 1 ? "s" : ""}`,
+    c.policy?.aaguid_deny?.length && `${c.policy.aaguid_deny.length} denied AAGUID${c.policy.aaguid_deny.length > 1 ? "s" : ""}`,
   ].filter(Boolean);
   return parts.length ? parts.join("; ") : h("span", { class: "muted" }, "defaults");
 }

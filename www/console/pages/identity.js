@@ -42,7 +42,7 @@ export async function render({ view, params, rerender }) {
         table(
           "Passkeys of this identity",
           [
-            { label: "Authenticator (AAGUID)", cell: (c) => aaguid(c.aaguid) },
+            { label: "Authenticator", cell: (c) => authenticator(c) },
             { label: "Created", cell: (c) => time(c.create_time) },
             { label: "Backup", cell: (c) => backup(c) },
             { label: "Transports", cell: (c) => (c.transports?.length ? c.transports.join(", ") : h("span", { class: "muted" }, "—")) },
@@ -145,6 +145,15 @@ export async function render({ view, params, rerender }) {
     events,
   );
   await refresh();
+}
+
+// The model's name (from the service's metadata or AAGUID list) with its icon
+// when the metadata has one, and the AAGUID as the secondary line.
+function authenticator(c) {
+  const { name, icon } = c.authenticator ?? {};
+  if (!name) return aaguid(c.aaguid);
+  const picture = typeof icon === "string" && icon.startsWith("data:image/") ? h("img", { class: "model-icon", src: icon, alt: "" }) : "";
+  return h("span", {}, picture, name, h("br"), h("span", { class: "muted small" }, "AAGUID ", code(c.aaguid)));
 }
 
 function aaguid(value) {

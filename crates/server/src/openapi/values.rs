@@ -3,7 +3,7 @@
 //! config policy constants, so the document names the same values the service writes.
 
 use crate::routes::authenticator_configs::{ATTACHMENTS, ATTESTATIONS, USER_VERIFICATIONS};
-use crate::store::{ConfigType, DeliveryMethod, EventType, IdentityStatus, JobState};
+use crate::store::{AttestationTrust, ConfigType, DeliveryMethod, EventType, IdentityStatus, JobState};
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 fn one_of(values: &[&'static str]) -> Object {
@@ -61,4 +61,15 @@ pub fn user_verification() -> Object {
 
 pub fn attestation() -> Object {
     one_of(ATTESTATIONS)
+}
+
+/// A credential's attestation trust (`AttestationTrust`).
+pub fn attestation_trust() -> Object {
+    one_of(&all!(AttestationTrust: Trusted, Untrusted, Unverified, None))
+}
+
+/// `AttestationType::as_str` of the WebAuthn crate.
+pub fn attestation_type() -> Object {
+    use passbind_webauthn::attestation::AttestationType as T;
+    one_of(&[T::None, T::SelfAttestation, T::Basic, T::AttCa, T::AnonCa].map(T::as_str))
 }

@@ -68,6 +68,9 @@ struct ConfigSpec {
     #[serde(default)]
     #[schema(schema_with = crate::openapi::attestation)]
     attestation: Option<String>,
+    /// What the config asks of the authenticators it binds (issue 12).
+    #[serde(default)]
+    policy: Option<super::authenticator_policy::PolicyInput>,
 }
 
 /// Checks an optional enumerated policy field.
@@ -184,7 +187,24 @@ async fn create(
     };
     let authenticator_attachment = one_of("authenticator_attachment", &spec.authenticator_attachment, ATTACHMENTS)?;
     let user_verification = one_of("user_verification", &spec.user_verification, USER_VERIFICATIONS)?;
-    let attestation = one_of("attestation", &spec.attestation, ATTESTATIONS)?;
+    let mut attestation = one_of("attestation", &spec.attestation, ATTESTATIONS)?;
+    let policy = match &spec.policy {
+        Some(p) => super::authenticator_policy::validate(&format!("{FIELD}.policy"), p)?,
+        None => Default::default(),
+    };
+    if policy.attestation_required {
+        // A browser asked for `none` replaces the statement with `none`: nothing would ever bind.
+        match attestation.as_deref() {
+            None => attestation = Some("direct".into()),
+            Some("none") => {
+                return Err(ApiError::invalid_argument(
+                    &format!("{FIELD}.attestation"),
+                    "policy.attestation_required needs attestation indirect, direct or enterprise",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     let config = AuthenticatorConfig {
         id: new_uuid().into(),
         tenant_id: realm.tenant_id,
@@ -197,6 +217,7 @@ async fn create(
         authenticator_attachment,
         user_verification,
         attestation,
+        policy,
     };
     state.configs.insert_authenticator_config(&config).await?;
     Ok(Json(ConfigView::from(&config)))

@@ -51,7 +51,8 @@ async fn list(
     let tenant = state.tenants.get_tenant(&realm.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
     let credentials = state.credentials.list_credentials(&identity.id).await?;
     let key = |c: &crate::store::Credential| (c.create_time, c.id.to_string());
-    Ok(Json(paged_body("credentials", &credentials, key, |c| credential_view(c, &tenant, &realm, &identity), &page)))
+    let blob = crate::trust::loaded_blob(&state);
+    Ok(Json(paged_body("credentials", &credentials, key, |c| credential_view(c, &tenant, &realm, &identity, blob.as_deref()), &page)))
 }
 
 fn no_such_method() -> Response {
@@ -95,7 +96,7 @@ async fn get_one(
     if revoke && credential.state != CredentialState::Revoked {
         state.credentials.set_credential_state(&identity.id, id, CredentialState::Revoked, now_micros(), &actor).await?;
         let credential = state.credentials.get_credential(id).await?.ok_or_else(|| ApiError::not_found("credential"))?;
-        return Ok(Json(credential_view(&credential, &tenant, &realm, &identity)));
+        return Ok(Json(credential_view(&credential, &tenant, &realm, &identity, crate::trust::loaded_blob(state).as_deref())));
     }
-    Ok(Json(credential_view(&credential, &tenant, &realm, &identity)))
+    Ok(Json(credential_view(&credential, &tenant, &realm, &identity, crate::trust::loaded_blob(state).as_deref())))
 }

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod authenticator_configs;
+pub mod authenticator_policy;
 pub mod binding;
 pub mod console_session;
 pub mod credential_binding_jobs;

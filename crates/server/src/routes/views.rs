@@ -4,6 +4,7 @@
 use crate::store::{AuthenticatorConfig, ConfigType, Credential, Identity, Job, JobState, Realm, Tenant};
 use crate::util::{format_time, uuid_string};
 use passbind_protocol::wire;
+use passbind_webauthn::metadata::MetadataBlob;
 use serde::Serialize;
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -37,6 +38,9 @@ pub struct ConfigBodyView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = crate::openapi::attestation)]
     pub attestation: Option<String>,
+    /// The attestation policy; absent when the config asks nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<super::authenticator_policy::PolicyView>,
 }
 
 impl From<&AuthenticatorConfig> for ConfigView {
@@ -54,6 +58,7 @@ impl From<&AuthenticatorConfig> for ConfigView {
                 authenticator_attachment: c.authenticator_attachment.clone(),
                 user_verification: c.user_verification.clone(),
                 attestation: c.attestation.clone(),
+                policy: super::authenticator_policy::PolicyView::of(&c.policy),
             },
         }
     }
@@ -153,11 +158,13 @@ impl JobView {
 }
 
 /// The passkey as the SDK and the admin API report it.
-pub fn passkey_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &Identity) -> wire::Passkey {
+/// `blob`: the loaded metadata BLOB, for the model's name and icon.
+pub fn passkey_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &Identity, blob: Option<&MetadataBlob>) -> wire::Passkey {
     let mut aaguid = [0u8; 16];
     if c.aaguid.len() == 16 {
         aaguid.copy_from_slice(&c.aaguid);
     }
+    let (name, icon) = crate::trust::name_and_icon(c.authenticator_name.as_deref(), &aaguid, &c.trust_path, blob);
     wire::Passkey {
         id: c.id.to_string(),
         credential_id: passbind_protocol::base64url::encode(&c.credential_id),
@@ -173,6 +180,8 @@ pub fn passkey_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &I
         },
         authenticator: wire::AuthenticatorInfo {
             aaguid: uuid_string(&aaguid),
+            name,
+            icon,
             attachment: c.attachment.clone(),
             transports: c.transports.clone(),
             backup_eligible: c.backup_eligible,
@@ -203,10 +212,26 @@ pub struct CredentialView {
     pub backup_eligible: bool,
     pub backed_up: bool,
     pub attestation_format: String,
+    pub attestation: AttestationView,
 }
 
-pub fn credential_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &Identity) -> CredentialView {
-    let passkey = passkey_view(c, tenant, realm, identity);
+/// What the credential's attestation proved (issue 12).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CredentialAttestation)]
+pub struct AttestationView {
+    /// The statement's format (`none`, `packed`, `tpm`, …).
+    pub format: String,
+    /// `none`, `self`, `basic`, `attca` or `anonca`; absent when unknown (bound before issue 12).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::attestation_type)]
+    pub type_: Option<String>,
+    /// TRUSTED only when the chain leads to the metadata BLOB entry's roots.
+    #[schema(schema_with = crate::openapi::attestation_trust)]
+    pub trust: String,
+}
+
+pub fn credential_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity: &Identity, blob: Option<&MetadataBlob>) -> CredentialView {
+    let passkey = passkey_view(c, tenant, realm, identity, blob);
     let jwk = passbind_webauthn::jwk_of_cose(&c.public_key);
     CredentialView {
         identity_id: c.identity_id.to_string(),
@@ -219,6 +244,11 @@ pub fn credential_view(c: &Credential, tenant: &Tenant, realm: &Realm, identity:
         backup_eligible: c.backup_eligible,
         backed_up: c.backed_up,
         attestation_format: c.attestation_format.clone(),
+        attestation: AttestationView {
+            format: c.attestation_format.clone(),
+            type_: c.attestation_type.clone(),
+            trust: c.attestation_trust.as_str().to_owned(),
+        },
         passkey,
     }
 }

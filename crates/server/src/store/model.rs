@@ -2,7 +2,8 @@
 //! path's joined read).
 
 use super::ids::*;
-use super::types::{ConfigType, CredentialState, DeliveryMethod, IdentityStatus, JobState};
+use super::policy::AttestationPolicy;
+use super::types::{AttestationTrust, ConfigType, CredentialState, DeliveryMethod, IdentityStatus, JobState};
 
 #[derive(Clone, Debug)]
 pub struct Tenant {
@@ -35,6 +36,8 @@ pub struct AuthenticatorConfig {
     pub user_verification: Option<String>,
     /// Attestation conveyance: `none` (default) | `indirect` | `direct` | `enterprise`.
     pub attestation: Option<String>,
+    /// What the config asks of the authenticators it binds (`crate::trust`).
+    pub policy: AttestationPolicy,
 }
 
 /// An admin API token (the secret itself is never stored, only its hash).
@@ -132,6 +135,14 @@ pub struct Credential {
     pub sign_count: i64,
     pub aaguid: Vec<u8>,
     pub attestation_format: String,
+    /// The statement's attestation type (`AttestationType::as_str`); None when
+    /// unknown (packed credentials bound before issue 12).
+    pub attestation_type: Option<String>,
+    pub attestation_trust: AttestationTrust,
+    /// The statement's x5c certificates (DER, leaf first); empty for none and self attestation.
+    pub trust_path: Vec<Vec<u8>>,
+    /// The authenticator's name when it was bound (metadata BLOB, else the AAGUID list).
+    pub authenticator_name: Option<String>,
     pub transports: Vec<String>,
     pub attachment: Option<String>,
     pub backup_eligible: bool,

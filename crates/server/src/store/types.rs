@@ -223,6 +223,55 @@ impl fmt::Display for ConfigType {
     }
 }
 
+/// How far a credential's attestation is trusted (issue 12). Never
+/// `Trusted` without a metadata BLOB whose entry's roots the chain leads to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum AttestationTrust {
+    /// The trust path leads to a root of the metadata entry for the authenticator.
+    #[serde(rename = "TRUSTED")]
+    Trusted,
+    /// A metadata BLOB was loaded, but the path does not lead to its entry's roots (or it has no entry).
+    #[serde(rename = "UNTRUSTED")]
+    Untrusted,
+    /// No metadata BLOB: the statement was verified for integrity only.
+    #[serde(rename = "UNVERIFIED")]
+    Unverified,
+    /// Nothing to verify: `none` or self attestation.
+    #[serde(rename = "NONE")]
+    None,
+}
+
+impl AttestationTrust {
+    /// The spelling in SQL and JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AttestationTrust::Trusted => "TRUSTED",
+            AttestationTrust::Untrusted => "UNTRUSTED",
+            AttestationTrust::Unverified => "UNVERIFIED",
+            AttestationTrust::None => "NONE",
+        }
+    }
+}
+
+impl FromStr for AttestationTrust {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        match s {
+            "TRUSTED" => Ok(AttestationTrust::Trusted),
+            "UNTRUSTED" => Ok(AttestationTrust::Untrusted),
+            "UNVERIFIED" => Ok(AttestationTrust::Unverified),
+            "NONE" => Ok(AttestationTrust::None),
+            _ => Err(UnknownValue { what: "attestation trust", value: s.to_owned() }),
+        }
+    }
+}
+
+impl fmt::Display for AttestationTrust {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +287,10 @@ mod tests {
         assert_eq!(serde_json::to_string(&ConfigType::HostedWeb).unwrap(), "\"hosted_web\"");
         assert_eq!("suspended".parse::<IdentityStatus>().unwrap(), IdentityStatus::Suspended);
         assert!("active".parse::<CredentialState>().is_err());
+        for t in [AttestationTrust::Trusted, AttestationTrust::Untrusted, AttestationTrust::Unverified, AttestationTrust::None] {
+            assert_eq!(t.as_str().parse::<AttestationTrust>().unwrap(), t);
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{t}\""));
+        }
     }
 
     #[test]

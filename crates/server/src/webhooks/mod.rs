@@ -48,3 +48,4 @@ mod sender;
 pub mod signing;
 
 pub use dispatcher::{spawn, Settings, MAX_ATTEMPTS};
+pub(crate) use sender::{describe, https_connector};

@@ -23,23 +23,30 @@ pub(super) struct Sender {
     timeout: Duration,
 }
 
+/// The service's outbound HTTP(S) connector (webhooks, the metadata BLOB):
+/// rustls with ring and the webpki roots, plain http allowed (callers decide
+/// which URLs they accept), connecting within `connect_timeout`.
+pub(crate) fn https_connector(connect_timeout: Duration) -> HttpsConnector<HttpConnector> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(connect_timeout));
+    hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().wrap_connector(http)
+}
+
 /// One attempt's result: the receiver's status, or why there was none.
 pub(super) type SendResult = Result<u16, String>;
 
 impl Sender {
     /// A client whose every request (connect, TLS, answer) ends within `timeout`.
     pub(super) fn new(timeout: Duration) -> Self {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("ring supports the default TLS versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(timeout));
-        let https = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().wrap_connector(http);
+        let https = https_connector(timeout);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(super::dispatcher::PER_WEBHOOK)
@@ -70,7 +77,7 @@ impl Sender {
 
 /// An error and its causes, as one line (hyper's own Display is only the
 /// outermost: "client error (Connect)"). None of them names the URL.
-fn describe(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {

@@ -124,11 +124,21 @@ const OID_ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_CN: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x03];
+const OID_C: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x06];
+const OID_O: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x0a];
+const OID_OU: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x0b];
 const OID_BASIC_CONSTRAINTS: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x13];
 const OID_FIDO_AAGUID: &[u8] = &[0x06, 0x0b, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0xe5, 0x1c, 0x01, 0x01, 0x04];
 
 fn attestation_certificate(key: &p256::ecdsa::SigningKey, aaguid: [u8; 16], ca: bool) -> Vec<u8> {
-    let name = seq(&[tlv(0x31, &seq(&[OID_CN.to_vec(), tlv(0x0c, b"Test Authenticator Attestation")]))]);
+    // §8.2.1's subject: C (a PrintableString), O, OU = "Authenticator Attestation", CN.
+    let rdn = |oid: &[u8], value: Vec<u8>| tlv(0x31, &seq(&[oid.to_vec(), value]));
+    let name = seq(&[
+        rdn(OID_C, tlv(0x13, b"SE")),
+        rdn(OID_O, tlv(0x0c, b"passbind tests")),
+        rdn(OID_OU, tlv(0x0c, b"Authenticator Attestation")),
+        rdn(OID_CN, tlv(0x0c, b"Test Authenticator Attestation")),
+    ]);
     let point = key.verifying_key().to_sec1_point(false);
     let mut bits = vec![0u8];
     bits.extend_from_slice(point.as_bytes());

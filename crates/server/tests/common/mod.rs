@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod mds;
 pub mod packed;
 pub mod pg;
 pub mod schema;

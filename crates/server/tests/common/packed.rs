@@ -35,6 +35,41 @@ pub fn packed_attested(
     tamper: bool,
 ) -> RegistrationResponse {
     use p256::ecdsa::signature::Signer;
+    let signer = x5c.as_ref().map_or(key, |(k, _)| *k);
+    let sign = |data: &[u8]| {
+        let signature: p256::ecdsa::Signature = signer.sign(data);
+        let mut sig = signature.to_der().as_bytes().to_vec();
+        if tamper {
+            let last = sig.len() - 1;
+            sig[last] ^= 0x01;
+        }
+        sig
+    };
+    let statement = Statement::Packed { x5c: x5c.map(|(_, cert)| vec![cert]).unwrap_or_default(), sign: &sign };
+    attested(challenge, origin, rp_id, key, [0x42; 16], statement)
+}
+
+/// The attestation statement of [`attested`].
+pub enum Statement<'a> {
+    /// `none`: an empty attStmt.
+    None,
+    /// `packed` signed by `sign` (DER ECDSA over authData ‖ clientDataHash); `x5c` leaf first
+    /// (empty: self attestation, and `sign` must then sign with the credential key).
+    Packed { x5c: Vec<Vec<u8>>, sign: &'a dyn Fn(&[u8]) -> Vec<u8> },
+    /// `fido-u2f` (WebAuthn §8.6; use the all-zero AAGUID): `sign` signs the U2F registration
+    /// message with `cert`'s key.
+    FidoU2f { cert: Vec<u8>, sign: &'a dyn Fn(&[u8]) -> Vec<u8> },
+}
+
+/// A registration response for the credential key `key` with the given AAGUID and statement.
+pub fn attested(
+    challenge: &str,
+    origin: &str,
+    rp_id: &str,
+    key: &p256::ecdsa::SigningKey,
+    aaguid: [u8; 16],
+    statement: Statement<'_>,
+) -> RegistrationResponse {
     let client_data =
         serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
     let point = key.verifying_key().to_sec1_point(false);
@@ -47,7 +82,6 @@ pub fn packed_attested(
         (Cbor::Integer((-3).into()), Cbor::Bytes(point[33..65].to_vec())),
     ]);
     let credential_id = passbind_server::util::random_bytes::<32>().to_vec();
-    let aaguid = [0x42u8; 16];
     let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
     auth_data.push(0x01 | 0x04 | 0x40); // UP, UV, AT
     auth_data.extend_from_slice(&7u32.to_be_bytes());
@@ -55,26 +89,35 @@ pub fn packed_attested(
     auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
     auth_data.extend_from_slice(&credential_id);
     auth_data.extend_from_slice(&cbor_bytes(&cose_key));
-    let mut signed = auth_data.clone();
-    signed.extend_from_slice(&Sha256::digest(&client_data));
-    let signer = x5c.as_ref().map_or(key, |(k, _)| *k);
-    let signature: p256::ecdsa::Signature = signer.sign(&signed);
-    let mut sig = signature.to_der().as_bytes().to_vec();
-    if tamper {
-        let last = sig.len() - 1;
-        sig[last] ^= 0x01;
-    }
+    let (fmt, att_stmt) = match statement {
+        Statement::None => ("none", Cbor::Map(vec![])),
+        Statement::Packed { x5c, sign } => {
+            let mut signed = auth_data.clone();
+            signed.extend_from_slice(&Sha256::digest(&client_data));
+            let mut stmt =
+                vec![(Cbor::Text("alg".into()), Cbor::Integer((-7).into())), (Cbor::Text("sig".into()), Cbor::Bytes(sign(&signed)))];
+            if !x5c.is_empty() {
+                stmt.push((Cbor::Text("x5c".into()), Cbor::Array(x5c.into_iter().map(Cbor::Bytes).collect())));
+            }
+            ("packed", Cbor::Map(stmt))
+        }
+        Statement::FidoU2f { cert, sign } => {
+            // 0x00 ‖ rpIdHash ‖ clientDataHash ‖ credentialId ‖ the key as an uncompressed point.
+            let mut signed = vec![0x00];
+            signed.extend_from_slice(&Sha256::digest(rp_id.as_bytes()));
+            signed.extend_from_slice(&Sha256::digest(&client_data));
+            signed.extend_from_slice(&credential_id);
+            signed.extend_from_slice(point);
+            let stmt = vec![
+                (Cbor::Text("sig".into()), Cbor::Bytes(sign(&signed))),
+                (Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(cert)])),
+            ];
+            ("fido-u2f", Cbor::Map(stmt))
+        }
+    };
     let att_obj = Cbor::Map(vec![
-        (Cbor::Text("fmt".into()), Cbor::Text("packed".into())),
-        (
-            Cbor::Text("attStmt".into()),
-            Cbor::Map(
-                [(Cbor::Text("alg".into()), Cbor::Integer((-7).into())), (Cbor::Text("sig".into()), Cbor::Bytes(sig))]
-                    .into_iter()
-                    .chain(x5c.map(|(_, cert)| (Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(cert)]))))
-                    .collect(),
-            ),
-        ),
+        (Cbor::Text("fmt".into()), Cbor::Text(fmt.into())),
+        (Cbor::Text("attStmt".into()), att_stmt),
         (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
     ]);
     let id = base64url::encode(&credential_id);

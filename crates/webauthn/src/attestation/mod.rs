@@ -1,8 +1,22 @@
-//! The attestation object and its statement. passbind asks for `none`
-//! attestation, so most browsers send `none`; some authenticators still send
-//! `packed` (self attestation, or x5c). Other formats are refused.
+//! The attestation object and its statement, one module per format of
+//! WebAuthn §8. A statement is verified for integrity here (signatures, the
+//! format's rules, x5c as one consistent chain); whether its trust path
+//! leads to a trusted root is the caller's decision ([`crate::chain::verify_chain`]).
 
+mod android_key;
+mod android_safetynet;
+mod apple;
+pub mod compound;
+mod fido_u2f;
+mod members;
 mod packed;
+mod tpm;
+
+pub use android_key::AndroidKeyError;
+pub use android_safetynet::SafetyNetError;
+pub use apple::AppleError;
+pub use fido_u2f::FidoU2fError;
+pub use tpm::{TpmDevice, TpmError};
 
 use crate::authenticator_data::AuthenticatorData;
 use crate::cose::CoseKey;
@@ -58,14 +72,36 @@ impl Attested {
 
 pub struct AttestationObject {
     pub fmt: String,
+    /// The statement's map (empty for `compound`, whose attStmt is an array).
     pub att_stmt: Vec<(Value, Value)>,
     pub auth_data: Vec<u8>,
+    /// For `compound` (§8.9) only: each statement's fmt and attStmt map, in order.
+    pub compound: Vec<SubStatement>,
 }
+
+/// One statement of a `compound` statement: its fmt and its attStmt map.
+pub type SubStatement = (String, Vec<(Value, Value)>);
 
 /// The value of a text key of a CBOR map (attestation objects and statements
 /// are keyed by text).
 fn text_key<'a>(map: &'a [(Value, Value)], key: &str) -> Option<&'a Value> {
     map.iter().find(|(k, _)| matches!(k, Value::Text(t) if t == key)).map(|(_, v)| v)
+}
+
+/// A `compound` attStmt's items: each a map of a text `fmt` (not
+/// `compound` itself) and an `attStmt` map.
+fn compound_statements(items: &[Value]) -> Result<Vec<SubStatement>, VerifyError> {
+    let bad = || VerifyError::MalformedAttestationObject("a compound attStmt item is not {fmt, attStmt}");
+    items
+        .iter()
+        .map(|item| {
+            let Value::Map(m) = item else { return Err(bad()) };
+            match (text_key(m, "fmt"), text_key(m, "attStmt")) {
+                (Some(Value::Text(f)), Some(Value::Map(s))) if f != "compound" => Ok((f.clone(), s.clone())),
+                _ => Err(bad()),
+            }
+        })
+        .collect()
 }
 
 impl AttestationObject {
@@ -83,15 +119,16 @@ impl AttestationObject {
             Some(Value::Text(t)) => t.clone(),
             _ => return Err(VerifyError::MalformedAttestationObject("the attestation object has no fmt")),
         };
-        let att_stmt = match text_key(&map, "attStmt") {
-            Some(Value::Map(m)) => m.clone(),
+        let (att_stmt, compound) = match text_key(&map, "attStmt") {
+            Some(Value::Map(m)) => (m.clone(), Vec::new()),
+            Some(Value::Array(items)) if fmt == "compound" => (Vec::new(), compound_statements(items)?),
             _ => return Err(VerifyError::MalformedAttestationObject("the attestation object has no attStmt map")),
         };
         let auth_data = match text_key(&map, "authData") {
             Some(Value::Bytes(b)) => b.clone(),
             _ => return Err(VerifyError::MalformedAttestationObject("the attestation object has no authData")),
         };
-        Ok(AttestationObject { fmt, att_stmt, auth_data })
+        Ok(AttestationObject { fmt, att_stmt, auth_data, compound })
     }
 }
 
@@ -110,8 +147,37 @@ pub fn verify_statement(
             }
             Ok(Attested::without_trust_path(AttestationType::None))
         }
-        "packed" => packed::verify(att, auth, key, client_data_hash),
+        "packed" => packed::verify(att, auth, key, client_data_hash, None),
+        "tpm" => tpm::verify(att, auth, key, client_data_hash, None),
+        "android-safetynet" => android_safetynet::verify(att, client_data_hash, None),
+        "compound" => compound::verify(att, auth, key, client_data_hash, None),
+        "fido-u2f" => fido_u2f::verify(att, auth, key, client_data_hash, None),
+        "apple" => apple::verify(att, auth, key, client_data_hash, None),
+        "android-key" => android_key::verify(att, auth, key, client_data_hash, None),
         other => Err(VerifyError::UnsupportedFormat(other.to_owned())),
+    }
+}
+
+/// [`verify_statement`] at a verification time (Unix seconds; the crate has
+/// no clock): the formats that can check time also check their x5c's
+/// validity periods (and SafetyNet its timestamp) at `at_unix_seconds`.
+/// `None` skips those checks, which is what [`verify_statement`] does.
+pub fn verify_statement_at(
+    att: &AttestationObject,
+    auth: &AuthenticatorData,
+    key: &CoseKey,
+    client_data_hash: &[u8; 32],
+    at_unix_seconds: Option<u64>,
+) -> Result<Attested, VerifyError> {
+    match att.fmt.as_str() {
+        "tpm" => tpm::verify(att, auth, key, client_data_hash, at_unix_seconds),
+        "android-safetynet" => android_safetynet::verify(att, client_data_hash, at_unix_seconds),
+        "compound" => compound::verify(att, auth, key, client_data_hash, at_unix_seconds),
+        "packed" => packed::verify(att, auth, key, client_data_hash, at_unix_seconds),
+        "fido-u2f" => fido_u2f::verify(att, auth, key, client_data_hash, at_unix_seconds),
+        "apple" => apple::verify(att, auth, key, client_data_hash, at_unix_seconds),
+        "android-key" => android_key::verify(att, auth, key, client_data_hash, at_unix_seconds),
+        _ => verify_statement(att, auth, key, client_data_hash),
     }
 }
 

@@ -3,25 +3,23 @@
 
 use super::{text_key, AttestationObject, AttestationType, Attested};
 use crate::authenticator_data::AuthenticatorData;
+use crate::chain;
 use crate::cose::{CoseKey, PublicKey};
 use crate::VerifyError;
 use ciborium::Value;
-use x509_cert::der::{asn1::ObjectIdentifier, Decode};
+use x509_cert::der::asn1::ObjectIdentifier;
 
 const ID_FIDO_GEN_CE_AAGUID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.45724.1.1.4");
-const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
-/// WebAuthn §8.2 (packed). The certificate chain is not checked against
-/// trust anchors: passbind keeps no attestation roots (it asks for `none`),
-/// so x5c is verified for consistency only, like self attestation.
+/// WebAuthn §8.2 (packed). The x5c is checked for consistency (each
+/// certificate signed by the next); whether its root is trusted is decided
+/// by the caller against metadata with [`chain::verify_chain`].
 pub(super) fn verify(
     att: &AttestationObject,
     auth: &AuthenticatorData,
     key: &CoseKey,
     client_data_hash: &[u8; 32],
+    at: Option<u64>,
 ) -> Result<Attested, VerifyError> {
     let alg = match text_key(&att.att_stmt, "alg") {
         Some(Value::Integer(i)) => {
@@ -53,13 +51,16 @@ pub(super) fn verify(
             };
             let leaf_key = check_leaf_certificate(leaf, auth)?;
             leaf_key.verify(alg, &signed, sig)?;
-            let trust_path = certs
+            let trust_path: Vec<Vec<u8>> = certs
                 .iter()
                 .map(|c| match c {
                     Value::Bytes(der) => Ok(der.clone()),
                     _ => Err(VerifyError::MalformedAttestationStatement("packed x5c is empty or not bytes")),
                 })
                 .collect::<Result<_, _>>()?;
+            // Integrity without anchors: the x5c is one chain, valid at `at`
+            // if given (trust in its root is the caller's, chain::verify_chain).
+            chain::verify_path_signatures(&trust_path, at)?;
             Ok(Attested { att_type: AttestationType::Basic, trust_path })
         }
         Some(_) => Err(VerifyError::MalformedAttestationStatement("packed x5c is not an array")),
@@ -69,12 +70,12 @@ pub(super) fn verify(
 /// §8.2.1: a v3 certificate, not a CA, whose AAGUID extension (if any)
 /// matches the authenticator data. Returns its public key.
 fn check_leaf_certificate(der: &[u8], auth: &AuthenticatorData) -> Result<PublicKey, VerifyError> {
-    let cert = x509_cert::Certificate::from_der(der)
-        .map_err(|_| VerifyError::MalformedCertificate("the attestation certificate is not DER X.509"))?;
+    let cert = chain::parse_certificate(der)?;
     let tbs = cert.tbs_certificate();
     if tbs.version() != x509_cert::certificate::Version::V3 {
         return Err(VerifyError::MalformedCertificate("the attestation certificate is not version 3"));
     }
+    check_subject(tbs.subject())?;
     match tbs.get_extension::<x509_cert::ext::pkix::BasicConstraints>() {
         Ok(Some((_, bc))) if bc.ca => return Err(VerifyError::CertificateIsCa),
         Err(_) => return Err(VerifyError::MalformedCertificate("the attestation certificate's basic constraints are malformed")),
@@ -97,20 +98,58 @@ fn check_leaf_certificate(der: &[u8], auth: &AuthenticatorData) -> Result<Public
             }
         }
     }
-    let spki = tbs.subject_public_key_info();
-    let key_bytes = spki.subject_public_key.raw_bytes();
-    let oid = spki.algorithm.oid;
-    if oid == ID_EC_PUBLIC_KEY {
-        let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-        if curve != Some(SECP256R1) {
-            return Err(VerifyError::UnsupportedCertificateKey("the attestation certificate's EC key is not P-256"));
+    chain::spki_public_key(&cert)
+}
+
+/// §8.2.1's subject: C (a two-letter country code), O, OU = "Authenticator
+/// Attestation", CN, each present.
+fn check_subject(subject: &x509_cert::name::Name) -> Result<(), VerifyError> {
+    let bad = || VerifyError::MalformedCertificate("the attestation certificate's subject breaks §8.2.1 (C, O, OU, CN)");
+    // RFC 5280 wants PrintableString for C; some encoders write UTF8String.
+    let country = subject
+        .by_oid::<x509_cert::ext::pkix::name::DirectoryString>(x509_cert::der::oid::db::rfc4519::COUNTRY_NAME)
+        .map_err(|_| bad())?
+        .ok_or_else(bad)?;
+    let organization = subject.organization().map_err(|_| bad())?.ok_or_else(bad)?;
+    let unit = subject.organization_unit().map_err(|_| bad())?.ok_or_else(bad)?;
+    let common_name = subject.common_name().map_err(|_| bad())?.ok_or_else(bad)?;
+    let country_ok = country.value().len() == 2 && country.value().bytes().all(|b| b.is_ascii_alphabetic());
+    if !country_ok || organization.value().is_empty() || unit.value() != "Authenticator Attestation" || common_name.value().is_empty() {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{CertificateParams, DnType, KeyPair};
+
+    fn subject_of(parts: &[(DnType, &str)]) -> Result<(), VerifyError> {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name = rcgen::DistinguishedName::new(); // no default CN
+        for (t, v) in parts {
+            p.distinguished_name.push(t.clone(), *v);
         }
-        PublicKey::p256_from_sec1(key_bytes)
-    } else if oid == RSA_ENCRYPTION {
-        PublicKey::rsa_from_pkcs1_der(key_bytes)
-    } else if oid == ID_ED25519 {
-        PublicKey::ed25519_from_bytes(key_bytes)
-    } else {
-        Err(VerifyError::UnsupportedCertificateKey("the attestation certificate's key type is not supported"))
+        let der = p.self_signed(&KeyPair::generate().unwrap()).unwrap().der().to_vec();
+        check_subject(chain::parse_certificate(&der)?.tbs_certificate().subject())
+    }
+
+    #[test]
+    fn the_subject_needs_c_o_ou_and_cn() {
+        let (c, o, ou, cn) = (DnType::CountryName, DnType::OrganizationName, DnType::OrganizationalUnitName, DnType::CommonName);
+        let unit = "Authenticator Attestation";
+        assert_eq!(subject_of(&[(c.clone(), "SE"), (o.clone(), "Yubico AB"), (ou.clone(), unit), (cn.clone(), "EE 1")]), Ok(()));
+        let bad = [
+            vec![(o.clone(), "Yubico AB"), (ou.clone(), unit), (cn.clone(), "EE 1")],
+            vec![(c.clone(), "SE"), (ou.clone(), unit), (cn.clone(), "EE 1")],
+            vec![(c.clone(), "SE"), (o.clone(), "Yubico AB"), (cn.clone(), "EE 1")],
+            vec![(c.clone(), "SE"), (o.clone(), "Yubico AB"), (ou.clone(), unit)],
+            vec![(c.clone(), "SE"), (o.clone(), "Yubico AB"), (ou.clone(), "Engineering"), (cn.clone(), "EE 1")],
+            vec![(c.clone(), "SWE"), (o.clone(), "Yubico AB"), (ou.clone(), unit), (cn.clone(), "EE 1")],
+        ];
+        for parts in bad {
+            assert_eq!(subject_of(&parts).err().map(|e| e.code()), Some("malformed_certificate"), "{parts:?}");
+        }
     }
 }

@@ -55,10 +55,19 @@ async fn bind_inner(
         rp_id: &rp_id,
         require_user_verification: user_verification(&ctx.config) == "required",
     };
-    let verified = webauthn::verify_registration(&req.credential, &expectation).map_err(|e| match e.refusal() {
-        Refusal::Security => ApiError::new(ErrorCode::Security, e.to_string()),
-        Refusal::Rejected => ApiError::new(ErrorCode::AttestationRejected, e.to_string()),
+    // With the time: certificate validity and SafetyNet's timestamp are checked too.
+    let now_seconds = u64::try_from(now / SECOND).unwrap_or(0);
+    let verified = webauthn::verify_registration_at(&req.credential, &expectation, Some(now_seconds)).map_err(|e| {
+        let code = match e.refusal() {
+            Refusal::Security => ErrorCode::Security,
+            Refusal::Rejected => ErrorCode::AttestationRejected,
+        };
+        ApiError::new(code, e.to_string()).with_reason(e.code(), e.to_string())
     })?;
+    // §7.1 steps 22-24: trust and the config's policy, against the loaded metadata.
+    let blob = trust::loaded_blob(state);
+    let decision = trust::decide(&ctx.config.policy, &verified, blob.as_deref(), now_seconds)
+        .map_err(|r| ApiError::new(ErrorCode::AttestationRejected, r.to_string()).with_reason(r.code(), r.to_string()))?;
 
     let credential = Credential {
         id: new_id().into(),
@@ -73,6 +82,10 @@ async fn bind_inner(
         sign_count: i64::from(verified.sign_count),
         aaguid: verified.aaguid.to_vec(),
         attestation_format: verified.attestation_format,
+        attestation_type: Some(verified.attestation.att_type.as_str().to_owned()),
+        attestation_trust: decision.trust,
+        trust_path: verified.attestation.trust_path,
+        authenticator_name: decision.name,
         transports: verified.transports,
         attachment: verified.attachment,
         backup_eligible: verified.backup_eligible,
@@ -97,7 +110,7 @@ async fn bind_inner(
     }
     tracing::info!(job = %ctx.job.id, identity = %ctx.identity.id, passkey = %credential.id, "passkey bound");
     Ok(Json(BindCredentialResponse {
-        passkey: passkey_view(&credential, &ctx.tenant, &ctx.realm, &ctx.identity),
+        passkey: passkey_view(&credential, &ctx.tenant, &ctx.realm, &ctx.identity, blob.as_deref()),
         post_binding_redirect_uri: ctx.job.post_binding_redirect_uri.clone(),
     }))
 }
@@ -115,7 +128,7 @@ async fn replay(state: &AppState, ctx: &Context, req: &BindCredentialRequest) ->
         return Err(complete());
     }
     Ok(Json(BindCredentialResponse {
-        passkey: passkey_view(&credential, &ctx.tenant, &ctx.realm, &ctx.identity),
+        passkey: passkey_view(&credential, &ctx.tenant, &ctx.realm, &ctx.identity, trust::loaded_blob(state).as_deref()),
         post_binding_redirect_uri: ctx.job.post_binding_redirect_uri.clone(),
     }))
 }

@@ -14,6 +14,7 @@ use crate::error::{parse_json, ApiError, ApiResult};
 use crate::extract::ClientAddr;
 use crate::state::AppState;
 use crate::store::{AuthenticatorConfig, ConfigType, Credential, CredentialState, IdentityStatus, JobState, StoreError};
+use crate::trust;
 use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, SECOND};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -2,6 +2,7 @@
 //! authenticator configs, start-up secrets.
 
 use super::super::model::*;
+use super::super::policy::aaguids_to_json;
 use super::super::traits::{ApiTokenStore, AuthenticatorConfigStore, SetupStore, TenantStore};
 use super::super::{StoreError, StoreResult};
 use super::{is_foreign_key_violation, is_unique_violation, rows, PgStore};
@@ -115,7 +116,8 @@ impl AuthenticatorConfigStore for PgStore {
     async fn insert_authenticator_config(&self, c: &AuthenticatorConfig) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO authenticator_configs (id, tenant_id, realm_id, config_type, invoke_url, trusted_origins, rp_id, create_time, \
-             authenticator_attachment, user_verification, attestation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             authenticator_attachment, user_verification, attestation, attestation_required, aaguid_allow, aaguid_deny, certified_only) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&c.id)
         .bind(&c.tenant_id)
@@ -128,6 +130,10 @@ impl AuthenticatorConfigStore for PgStore {
         .bind(&c.authenticator_attachment)
         .bind(&c.user_verification)
         .bind(&c.attestation)
+        .bind(c.policy.attestation_required)
+        .bind(aaguids_to_json(&c.policy.aaguid_allow))
+        .bind(aaguids_to_json(&c.policy.aaguid_deny))
+        .bind(c.policy.certified_only)
         .execute(&self.pool)
         .await?;
         Ok(())

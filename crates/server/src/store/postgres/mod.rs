@@ -134,8 +134,9 @@ async fn complete_binding_on(conn: &mut PgConnection, c: &Credential, now: i64) 
     }
     sqlx::query(
         "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
-         public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time, \
+         attestation_type, attestation_trust, trust_path, authenticator_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
     )
     .bind(&c.id)
     .bind(&c.tenant_id)
@@ -155,6 +156,10 @@ async fn complete_binding_on(conn: &mut PgConnection, c: &Credential, now: i64) 
     .bind(c.backed_up)
     .bind(c.state.as_str())
     .bind(c.create_time)
+    .bind(&c.attestation_type)
+    .bind(c.attestation_trust.as_str())
+    .bind(super::policy::trust_path_to_json(&c.trust_path))
+    .bind(&c.authenticator_name)
     .execute(&mut *conn)
     .await
     .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { e.into() })?;

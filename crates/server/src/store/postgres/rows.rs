@@ -2,6 +2,7 @@
 
 use super::super::ids::Id;
 use super::super::model::*;
+use super::super::policy::{aaguids_from_json, trust_path_from_json, AttestationPolicy};
 use super::super::types::UnknownValue;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
@@ -74,6 +75,12 @@ pub(super) fn config(r: &PgRow) -> Result<AuthenticatorConfig, sqlx::Error> {
         authenticator_attachment: r.try_get("authenticator_attachment")?,
         user_verification: r.try_get("user_verification")?,
         attestation: r.try_get("attestation")?,
+        policy: AttestationPolicy {
+            attestation_required: r.try_get("attestation_required")?,
+            aaguid_allow: aaguids_from_json(&r.try_get::<String, _>("aaguid_allow")?),
+            aaguid_deny: aaguids_from_json(&r.try_get::<String, _>("aaguid_deny")?),
+            certified_only: r.try_get("certified_only")?,
+        },
     })
 }
 
@@ -138,6 +145,10 @@ pub(super) fn credential(r: &PgRow) -> Result<Credential, sqlx::Error> {
         sign_count: r.try_get("sign_count")?,
         aaguid: r.try_get("aaguid")?,
         attestation_format: r.try_get("attestation_format")?,
+        attestation_type: r.try_get("attestation_type")?,
+        attestation_trust: parsed(r, "attestation_trust")?,
+        trust_path: trust_path_from_json(&r.try_get::<String, _>("trust_path")?),
+        authenticator_name: r.try_get("authenticator_name")?,
         transports: json_list(&r.try_get::<String, _>("transports")?),
         attachment: r.try_get("attachment")?,
         backup_eligible: r.try_get("backup_eligible")?,
@@ -158,7 +169,9 @@ pub(super) const BINDING_CONTEXT_SQL: &str = "SELECT j.id, j.tenant_id, j.realm_
      i.user_handle AS i_user_handle, i.create_time AS i_create_time, i.update_time AS i_update_time, \
      c.config_type AS c_config_type, c.invoke_url AS c_invoke_url, c.trusted_origins AS c_trusted_origins, c.rp_id AS c_rp_id, \
      c.create_time AS c_create_time, c.authenticator_attachment AS c_authenticator_attachment, \
-     c.user_verification AS c_user_verification, c.attestation AS c_attestation \
+     c.user_verification AS c_user_verification, c.attestation AS c_attestation, \
+     c.attestation_required AS c_attestation_required, c.aaguid_allow AS c_aaguid_allow, c.aaguid_deny AS c_aaguid_deny, \
+     c.certified_only AS c_certified_only \
      FROM credential_binding_jobs j \
      JOIN tenants t ON t.id = j.tenant_id \
      JOIN realms r ON r.id = j.realm_id AND r.tenant_id = j.tenant_id \
@@ -201,6 +214,12 @@ pub(super) fn binding_context(r: &PgRow) -> Result<BindingContext, sqlx::Error> 
             authenticator_attachment: r.try_get("c_authenticator_attachment")?,
             user_verification: r.try_get("c_user_verification")?,
             attestation: r.try_get("c_attestation")?,
+            policy: AttestationPolicy {
+                attestation_required: r.try_get("c_attestation_required")?,
+                aaguid_allow: aaguids_from_json(&r.try_get::<String, _>("c_aaguid_allow")?),
+                aaguid_deny: aaguids_from_json(&r.try_get::<String, _>("c_aaguid_deny")?),
+                certified_only: r.try_get("c_certified_only")?,
+            },
         },
         job,
     })

@@ -3,6 +3,7 @@
 //! thread (`SqliteStore::on_admin_thread`); the arguments are copied in.
 
 use super::super::model::*;
+use super::super::policy::aaguids_to_json;
 use super::super::traits::{ApiTokenStore, AuthenticatorConfigStore, SetupStore, TenantStore};
 use super::super::{StoreError, StoreResult};
 use super::{is_foreign_key_violation, is_unique_violation, rows, SqliteStore};
@@ -127,7 +128,8 @@ impl AuthenticatorConfigStore for SqliteStore {
         self.on_admin_thread(move |conn| {
             conn.execute(
                 "INSERT INTO authenticator_configs (id, tenant_id, realm_id, config_type, invoke_url, trusted_origins, rp_id, create_time, \
-                 authenticator_attachment, user_verification, attestation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 authenticator_attachment, user_verification, attestation, attestation_required, aaguid_allow, aaguid_deny, certified_only) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 rusqlite::params![
                     &c.id,
                     &c.tenant_id,
@@ -140,6 +142,10 @@ impl AuthenticatorConfigStore for SqliteStore {
                     &c.authenticator_attachment,
                     &c.user_verification,
                     &c.attestation,
+                    c.policy.attestation_required,
+                    aaguids_to_json(&c.policy.aaguid_allow),
+                    aaguids_to_json(&c.policy.aaguid_deny),
+                    c.policy.certified_only,
                 ],
             )?;
             Ok(())

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../../../migrations/0006_console_sessions.sql")),
     (7, include_str!("../../../migrations/0007_email_branding.sql")),
     (8, include_str!("../../../migrations/0008_webhooks.sql")),
+    (9, include_str!("../../../migrations/0009_attestation_policy.sql")),
 ];
 
 /// Brings the database to the latest schema.

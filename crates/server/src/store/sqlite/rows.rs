@@ -2,6 +2,7 @@
 
 use super::super::ids::Id;
 use super::super::model::*;
+use super::super::policy::{aaguids_from_json, trust_path_from_json, AttestationPolicy};
 use super::super::types::UnknownValue;
 use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, Type, ValueRef};
 use rusqlite::Row;
@@ -60,6 +61,12 @@ pub(super) fn config(r: &Row<'_>) -> rusqlite::Result<AuthenticatorConfig> {
         authenticator_attachment: r.get("authenticator_attachment")?,
         user_verification: r.get("user_verification")?,
         attestation: r.get("attestation")?,
+        policy: AttestationPolicy {
+            attestation_required: r.get("attestation_required")?,
+            aaguid_allow: aaguids_from_json(&r.get::<_, String>("aaguid_allow")?),
+            aaguid_deny: aaguids_from_json(&r.get::<_, String>("aaguid_deny")?),
+            certified_only: r.get("certified_only")?,
+        },
     })
 }
 
@@ -124,6 +131,10 @@ pub(super) fn credential(r: &Row<'_>) -> rusqlite::Result<Credential> {
         sign_count: r.get("sign_count")?,
         aaguid: r.get("aaguid")?,
         attestation_format: r.get("attestation_format")?,
+        attestation_type: r.get("attestation_type")?,
+        attestation_trust: parsed(r, "attestation_trust")?,
+        trust_path: trust_path_from_json(&r.get::<_, String>("trust_path")?),
+        authenticator_name: r.get("authenticator_name")?,
         transports: json_list(&r.get::<_, String>("transports")?),
         attachment: r.get("attachment")?,
         backup_eligible: r.get("backup_eligible")?,
@@ -144,7 +155,9 @@ pub(super) const BINDING_CONTEXT_SQL: &str = "SELECT j.id, j.tenant_id, j.realm_
      i.user_handle AS i_user_handle, i.create_time AS i_create_time, i.update_time AS i_update_time, \
      c.config_type AS c_config_type, c.invoke_url AS c_invoke_url, c.trusted_origins AS c_trusted_origins, c.rp_id AS c_rp_id, \
      c.create_time AS c_create_time, c.authenticator_attachment AS c_authenticator_attachment, \
-     c.user_verification AS c_user_verification, c.attestation AS c_attestation \
+     c.user_verification AS c_user_verification, c.attestation AS c_attestation, \
+     c.attestation_required AS c_attestation_required, c.aaguid_allow AS c_aaguid_allow, c.aaguid_deny AS c_aaguid_deny, \
+     c.certified_only AS c_certified_only \
      FROM credential_binding_jobs j \
      JOIN tenants t ON t.id = j.tenant_id \
      JOIN realms r ON r.id = j.realm_id AND r.tenant_id = j.tenant_id \
@@ -187,6 +200,12 @@ pub(super) fn binding_context(r: &Row<'_>) -> rusqlite::Result<BindingContext> {
             authenticator_attachment: r.get("c_authenticator_attachment")?,
             user_verification: r.get("c_user_verification")?,
             attestation: r.get("c_attestation")?,
+            policy: AttestationPolicy {
+                attestation_required: r.get("c_attestation_required")?,
+                aaguid_allow: aaguids_from_json(&r.get::<_, String>("c_aaguid_allow")?),
+                aaguid_deny: aaguids_from_json(&r.get::<_, String>("c_aaguid_deny")?),
+                certified_only: r.get("c_certified_only")?,
+            },
         },
         job,
     })

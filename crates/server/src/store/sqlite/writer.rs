@@ -28,8 +28,9 @@ const COMPLETE_JOB_SQL: &str = "UPDATE credential_binding_jobs SET state = 'COMP
      credential_record_id = ?3 WHERE id = ?4 AND state NOT IN ('COMPLETE', 'EXPIRED', 'REVOKED', 'FAILED_TO_SEND')";
 
 const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, realm_id, identity_id, job_id, ceremony_id, credential_id, \
-     public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+     public_key, alg, sign_count, aaguid, attestation_format, transports, attachment, backup_eligible, backed_up, state, create_time, \
+     attestation_type, attestation_trust, trust_path, authenticator_name) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 
 /// Starts the writer thread on its connection (its own for a file, with
 /// `wal_autocheckpoint` off; the in-memory database's only one, taken per
@@ -179,6 +180,10 @@ fn complete_binding_on(conn: &Connection, c: &Credential, now: i64) -> StoreResu
             c.backed_up,
             c.state.as_str(),
             c.create_time,
+            &c.attestation_type,
+            c.attestation_trust.as_str(),
+            super::super::policy::trust_path_to_json(&c.trust_path),
+            &c.authenticator_name,
         ])
         .map_err(|e| if is_unique_violation(&e) { StoreError::CredentialExists } else { e.into() })?;
     events::record_job_change(conn, &c.job_id, &scope, &Actor::Link, now, before, JobState::Complete)?;
