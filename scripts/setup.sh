@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what this machine is missing, and nothing that is already there.
-# Usage: scripts/setup.sh [sdk] [browser] [firefox] [node] [postgres]   (no argument: all)
+# Usage: scripts/setup.sh [sdk] [browser] [firefox] [node] [postgres] [fuzz] [schemathesis]   (no argument: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -80,5 +80,26 @@ setup_postgres() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql
 }
 
-[ $# -eq 0 ] && set -- sdk browser firefox node postgres
+# cargo-fuzz for the fuzz targets (fuzz/, scripts/fuzz.sh); libfuzzer-sys builds libFuzzer
+# itself with the system C++ compiler. Stable Rust: the targets run with `--sanitizer none`.
+setup_fuzz() {
+  local want=0.13.2
+  if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "cargo install cargo-fuzz $want (about 2 minutes, once)"
+    cargo install cargo-fuzz --version "$want" --locked
+  fi
+  command -v c++ >/dev/null || apt_install g++
+}
+
+# schemathesis (API fuzzing from /openapi.json, scripts/schemathesis.sh) in a venv at .venv.
+setup_schemathesis() {
+  local want=4.32.5
+  [ "$(.venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}')" = "$want" ] && return 0
+  python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
+  [ -x .venv/bin/pip ] || python3 -m venv .venv
+  say "pip install schemathesis==$want (into .venv)"
+  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$want"
+}
+
+[ $# -eq 0 ] && set -- sdk browser firefox node postgres fuzz schemathesis
 for part in "$@"; do "setup_$part"; done

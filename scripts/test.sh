@@ -6,12 +6,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-bash scripts/setup.sh sdk browser firefox node postgres
+bash scripts/setup.sh sdk browser firefox node postgres fuzz schemathesis
 
 step() { printf '\n== %s\n' "$*"; }
 
 step "Rust tests (protocol, SDK logic, service)"
 cargo test --workspace
+
+step "Fuzzing: a short run of every parser's target (fuzz/; the long run is npm run fuzz)"
+bash scripts/fuzz.sh short 5
+
+step "API fuzzing from /openapi.json (schemathesis, bounded; the long run is npm run schemathesis:long)"
+bash scripts/schemathesis.sh
 
 step "SDK build"
 bash scripts/build-sdk.sh

@@ -5,7 +5,9 @@
 pub mod base64url;
 mod error;
 mod link;
+mod url_parse;
 pub mod wire;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use link::{is_url_safe_id, job_path, BindingLink, LinkError};
+pub use url_parse::parse_url;

@@ -105,7 +105,7 @@ fn parse_url(input: &str) -> Result<Url, LinkError> {
     if authority.split(['/', '?', '#']).next().is_some_and(|a| a.contains('@')) {
         return Err(LinkError::Credentials);
     }
-    let url = Url::parse(input).map_err(|_| LinkError::NotAbsolute)?;
+    let url = crate::parse_url(input).map_err(|_| LinkError::NotAbsolute)?;
     let loopback = match url.host() {
         Some(Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),

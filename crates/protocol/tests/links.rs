@@ -284,3 +284,17 @@ fn both_forms_format_and_parse_back() {
     odd.token = "a b/+é".into();
     assert!(odd.redirect_url("https://app.example.com").ends_with("&token=a+b%2F%2B%C3%A9"));
 }
+
+/// Found by fuzzing (fuzz/corpus/link/crash-2491c656…): a non-ASCII host with
+/// a capital letter hit a debug assertion of the ASCII-only IDNA adapter (a
+/// panic in every debug build); it is INVALID_LINK like any non-ASCII host.
+#[test]
+fn non_ascii_hosts_with_capitals_are_invalid_not_a_panic() {
+    let found = "https://app.example.comnvokeAujDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDŻDDDDDeAu://et:?ahentDDDDDDDDDDDDDDDDDDDDinvokeAuthenticator?token=x";
+    assert_eq!(BindingLink::parse(found), Err(LinkError::NotAbsolute));
+    for host in ["DŻ.example", "%44%C5%BB.example", "A\u{17b}"] {
+        assert_eq!(BindingLink::parse(&format!("https://{host}{JOB}")), Err(LinkError::NotAbsolute), "{host}");
+        let redirect = format!("https://app.example.com/bind?api_base_url=https%3A%2F%2F{host}&{REDIRECT_QUERY}");
+        assert_eq!(BindingLink::parse(&redirect), Err(LinkError::ApiBaseUrl), "{host}");
+    }
+}

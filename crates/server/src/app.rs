@@ -7,10 +7,13 @@ use crate::error::not_found_fallback;
 use crate::middleware::{json_errors, request_span, security_headers};
 use crate::routes;
 use crate::state::AppState;
+use axum::http::StatusCode;
 use axum::routing::any;
 use axum::Router;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Request bodies above this are refused with 413 before any parsing.
@@ -39,9 +42,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
     api.merge(crate::branding::page::router(www.join("bind.html")))
         .nest_service("/sdk", ServeDir::new(&config.sdk_dir))
         .fallback_service(ServeDir::new(www))
-        // Inner to outer: a panic becomes a 500, every /v1 error JSON, then logging.
+        // Inner to outer: a panic becomes a 500, a request past its time a 503, every /v1 error JSON, then logging.
         .layer(CatchPanicLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(config.request_timeout_seconds)))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

@@ -57,7 +57,7 @@ pub struct Config {
     #[arg(long, env = "PASSBIND_SMTP_PASSWORD", hide_env_values = true, requires = "smtp_username")]
     pub smtp_password: Option<String>,
 
-    /// Seconds to wait for the SMTP server before the job is FAILED_TO_SEND.
+    /// Seconds the whole SMTP conversation (connect to the last reply) may take before the job is FAILED_TO_SEND.
     #[arg(long, env = "PASSBIND_SMTP_TIMEOUT", default_value_t = 15)]
     pub smtp_timeout: u64,
 
@@ -98,6 +98,21 @@ pub struct Config {
     /// Lifetime of an admin console session (the sign-in cookie), in hours.
     #[arg(long, env = "PASSBIND_CONSOLE_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub console_session_hours: u32,
+
+    /// Seconds a client has to send a request's start line and headers, and that an idle
+    /// keep-alive connection waits for its next request; then the connection is closed.
+    #[arg(long, env = "PASSBIND_HEADER_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_seconds: u64,
+
+    /// Seconds a request may take from its head to its answer (reading the body included);
+    /// beyond, it is answered 503 `unavailable`. Must exceed --smtp-timeout (job creation sends its email).
+    #[arg(long, env = "PASSBIND_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_seconds: u64,
+
+    /// Open client connections at most; further ones wait in the listen backlog until one closes.
+    /// Each is a file descriptor: keep it under `ulimit -n` with room for the database and files.
+    #[arg(long, env = "PASSBIND_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 
     /// FIDO Metadata Service (MDS3) BLOB: a file path, or an https URL (e.g. https://mds3.fidoalliance.org/;
     /// http only to a loopback address). Its entries are the attestation trust anchors and status reports.
@@ -151,6 +166,9 @@ impl Config {
             mds_blob: None,
             mds_root: None,
             mds_refresh_hours: 24,
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 30,
+            max_connections: 10_000,
         }
     }
 }

@@ -57,7 +57,15 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        ApiError::internal(e)
+        match e {
+            // A write the database could not take now (its writer failed or is
+            // restarting, a batch did not commit): nothing was written, a retry may succeed.
+            StoreError::Unavailable(reason) => {
+                tracing::warn!(%reason, "a database write failed");
+                ApiError::new(ErrorCode::Unavailable, "the database is unavailable; retry")
+            }
+            e => ApiError::internal(e),
+        }
     }
 }
 

@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod mail;
 pub mod metadata;
 pub mod middleware;
@@ -16,6 +18,7 @@ pub mod openapi;
 pub mod pages;
 pub mod paging;
 pub mod routes;
+pub mod serve;
 pub mod session;
 pub mod startup;
 pub mod state;

@@ -90,6 +90,9 @@ pub fn sender(config: &Config, public_host: &str) -> Result<Mailbox, String> {
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     description: String,
+    /// The whole conversation's bound (`--smtp-timeout`): lettre's own timeout is per read or
+    /// write, so a server answering each line just in time could otherwise hold a send for ever.
+    timeout: Duration,
 }
 
 impl SmtpMailer {
@@ -100,13 +103,14 @@ impl SmtpMailer {
             SmtpTls::Tls => 465,
         });
         let tls_err = |e: lettre::transport::smtp::Error| format!("--smtp-host {host:?}: {e}");
+        let timeout = Duration::from_secs(config.smtp_timeout.max(1));
         let mut builder = match config.smtp_tls {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(tls_err)?,
             SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(tls_err)?,
         }
         .port(port)
-        .timeout(Some(Duration::from_secs(config.smtp_timeout.max(1))))
+        .timeout(Some(timeout))
         .hello_name(ClientId::Domain(hello_name.to_owned()));
         if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
@@ -117,17 +121,18 @@ impl SmtpMailer {
             SmtpTls::Tls => "TLS",
         };
         let auth = if config.smtp_username.is_some() { ", authenticated" } else { "" };
-        Ok(SmtpMailer { transport: builder.build(), description: format!("SMTP {host}:{port} ({tls}{auth})") })
+        Ok(SmtpMailer { transport: builder.build(), description: format!("SMTP {host}:{port} ({tls}{auth})"), timeout })
     }
 }
 
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
-        match self.transport.send(email.message.clone()).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(MailError::Rejected(e.to_string())),
-            Err(e) => Err(MailError::Unavailable(e.to_string())),
+        match tokio::time::timeout(self.timeout, self.transport.send(email.message.clone())).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) if e.is_permanent() => Err(MailError::Rejected(e.to_string())),
+            Ok(Err(e)) => Err(MailError::Unavailable(e.to_string())),
+            Err(_) => Err(MailError::Unavailable(format!("the SMTP conversation took longer than {} s", self.timeout.as_secs()))),
         }
     }
 

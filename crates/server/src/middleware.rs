@@ -49,6 +49,8 @@ pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Ne
         403 => ErrorCode::PermissionDenied,
         404 => ErrorCode::NotFound,
         409 => ErrorCode::AlreadyExists,
+        // The request timeout (`--request-timeout-seconds`): try again later.
+        503 => ErrorCode::Unavailable,
         s if s >= 500 => ErrorCode::Internal,
         _ => ErrorCode::InvalidArgument,
     };

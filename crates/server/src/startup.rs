@@ -68,6 +68,13 @@ async fn ensure_dev_fixtures(store: &Stores) -> Result<DevBootstrap, String> {
 
 /// Opens the database, binds the listener and serves in a task.
 pub async fn start(config: Config) -> Result<RunningServer, String> {
+    // Job creation sends its email within the request: its answer must come before the request's time is up.
+    if config.smtp_host.is_some() && config.request_timeout_seconds <= config.smtp_timeout {
+        return Err(format!(
+            "--request-timeout-seconds ({}) must exceed --smtp-timeout ({})",
+            config.request_timeout_seconds, config.smtp_timeout
+        ));
+    }
     let store = store::open(&config.database_url).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let local_addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -116,6 +123,10 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     let retry_base = std::time::Duration::from_millis(config.webhook_retry_base_ms);
     crate::webhooks::spawn(store.webhooks, crate::webhooks::Settings { poll_interval, retry_base });
     let app = router(state.clone(), &config);
-    let task = tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await });
+    let limits = crate::serve::ConnectionLimits {
+        header_timeout: std::time::Duration::from_secs(config.header_timeout_seconds),
+        max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+    };
+    let task = tokio::spawn(crate::serve::serve(listener, app, limits));
     Ok(RunningServer { local_addr, public_url, state, task })
 }

@@ -22,9 +22,10 @@
 //! nor their CA flag is checked, only their path length constraint.
 //!
 //! Signatures: ECDSA on P-256 and P-384 with SHA-256/384/512, RSA PKCS#1
-//! v1.5 (at least 2048 bits) with SHA-256/384/512 and with SHA-1 (still on
-//! TPM vendor CAs that authenticators chain to; a forgery would need the CA
-//! to sign attacker-chosen bytes), Ed25519.
+//! v1.5 (at least 2048 bits) with SHA-256/384/512, Ed25519; RSA with SHA-1
+//! only when the caller says so ([`ChainOptions::allow_sha1`]): TPM vendor
+//! CAs that Windows Hello AIK certificates chain to still sign with it, and
+//! no other attestation chain needs it.
 
 mod signature;
 #[cfg(test)]
@@ -126,6 +127,21 @@ impl ChainError {
     }
 }
 
+/// What a path may use beyond the defaults ([`verify_chain_with`],
+/// [`verify_path_signatures_with`]). The default is the strict one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChainOptions {
+    /// Accept RSA PKCS#1 v1.5 with SHA-1 certificate signatures: only TPM
+    /// AIK chains need it (their vendor CAs sign with SHA-1; a forgery would
+    /// need a SHA-1 collision on bytes that CA chose to sign).
+    pub allow_sha1: bool,
+}
+
+impl ChainOptions {
+    /// For a `tpm` statement's AIK chain: SHA-1 allowed.
+    pub const TPM: ChainOptions = ChainOptions { allow_sha1: true };
+}
+
 /// A parsed certificate and the exact bytes its signature covers.
 struct Parsed<'a> {
     cert: Certificate,
@@ -168,17 +184,22 @@ fn check_validity(p: &Parsed<'_>, index: usize, at: u64) -> Result<(), ChainErro
 }
 
 /// `child` (at `index`) names `issuer` as its issuer and carries its signature.
-fn check_issued_by(child: &Parsed<'_>, issuer: &Certificate, index: usize) -> Result<(), ChainError> {
+fn check_issued_by(child: &Parsed<'_>, issuer: &Certificate, index: usize, opts: ChainOptions) -> Result<(), ChainError> {
     if child.cert.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
         return Err(ChainError::IssuerMismatch { index });
     }
-    signature::verify(child, issuer.tbs_certificate().subject_public_key_info(), index)
+    signature::verify(child, issuer.tbs_certificate().subject_public_key_info(), index, opts)
 }
 
 /// The integrity rule every format with an x5c applies: each certificate is
 /// signed by the next one (the last one's issuer is not checked), and, when
 /// `at_unix_seconds` is given, each is valid at that time.
 pub fn verify_path_signatures(path: &[Vec<u8>], at_unix_seconds: Option<u64>) -> Result<(), ChainError> {
+    verify_path_signatures_with(path, at_unix_seconds, ChainOptions::default())
+}
+
+/// [`verify_path_signatures`] with [`ChainOptions`].
+pub fn verify_path_signatures_with(path: &[Vec<u8>], at_unix_seconds: Option<u64>, opts: ChainOptions) -> Result<(), ChainError> {
     let parsed = parse_path(path)?;
     if let Some(at) = at_unix_seconds {
         for (i, p) in parsed.iter().enumerate() {
@@ -186,7 +207,7 @@ pub fn verify_path_signatures(path: &[Vec<u8>], at_unix_seconds: Option<u64>) ->
         }
     }
     for (i, pair) in parsed.windows(2).enumerate() {
-        check_issued_by(&pair[0], &pair[1].cert, i)?;
+        check_issued_by(&pair[0], &pair[1].cert, i, opts)?;
     }
     Ok(())
 }
@@ -199,6 +220,11 @@ pub fn verify_path_signatures(path: &[Vec<u8>], at_unix_seconds: Option<u64>) ->
 /// leaf is itself an anchor is trusted (metadata sometimes lists the batch
 /// attestation certificate as its root).
 pub fn verify_chain(path: &[Vec<u8>], anchors: &[Vec<u8>], at_unix_seconds: u64) -> Result<(), ChainError> {
+    verify_chain_with(path, anchors, at_unix_seconds, ChainOptions::default())
+}
+
+/// [`verify_chain`] with [`ChainOptions`] (SHA-1 for TPM AIK chains).
+pub fn verify_chain_with(path: &[Vec<u8>], anchors: &[Vec<u8>], at_unix_seconds: u64, opts: ChainOptions) -> Result<(), ChainError> {
     let parsed = parse_path(path)?;
     // The path ends at the first certificate that is an anchor, if any.
     let end = path.iter().position(|der| anchors.contains(der));
@@ -207,7 +233,7 @@ pub fn verify_chain(path: &[Vec<u8>], anchors: &[Vec<u8>], at_unix_seconds: u64)
         check_validity(p, i, at_unix_seconds)?;
     }
     for (i, pair) in path_certs.windows(2).enumerate() {
-        check_issued_by(&pair[0], &pair[1].cert, i)?;
+        check_issued_by(&pair[0], &pair[1].cert, i, opts)?;
     }
     for (i, p) in path_certs.iter().enumerate().skip(1) {
         check_ca(&p.cert, i)?;
@@ -216,19 +242,21 @@ pub fn verify_chain(path: &[Vec<u8>], anchors: &[Vec<u8>], at_unix_seconds: u64)
     match end {
         Some(0) => Ok(()),
         Some(k) => {
-            check_issued_by(&parsed[k - 1], &parsed[k].cert, k - 1)?;
+            check_issued_by(&parsed[k - 1], &parsed[k].cert, k - 1, opts)?;
             check_path_len(&parsed[k].cert, k)
         }
         None => {
-            let anchor = find_anchor(&parsed[top - 1], top - 1, anchors)?;
+            let anchor = find_anchor(&parsed[top - 1], top - 1, anchors, opts)?;
             check_path_len(&anchor, top)
         }
     }
 }
 
-/// The anchor that issued the path's top certificate (at `index`).
-fn find_anchor(top: &Parsed<'_>, index: usize, anchors: &[Vec<u8>]) -> Result<Certificate, ChainError> {
-    let mut named = false;
+/// The anchor that issued the path's top certificate (at `index`). Of the
+/// anchors that name it, the last one's refusal is answered (a bad
+/// signature, or an algorithm these options refuse).
+fn find_anchor(top: &Parsed<'_>, index: usize, anchors: &[Vec<u8>], opts: ChainOptions) -> Result<Certificate, ChainError> {
+    let mut refusal = ChainError::UntrustedRoot;
     for der in anchors {
         // A malformed anchor is the caller's error, but it cannot make the path trusted.
         let Ok(anchor) = Certificate::from_der(der) else {
@@ -237,12 +265,12 @@ fn find_anchor(top: &Parsed<'_>, index: usize, anchors: &[Vec<u8>]) -> Result<Ce
         if top.cert.tbs_certificate().issuer() != anchor.tbs_certificate().subject() {
             continue;
         }
-        named = true;
-        if signature::verify(top, anchor.tbs_certificate().subject_public_key_info(), index).is_ok() {
-            return Ok(anchor);
+        match signature::verify(top, anchor.tbs_certificate().subject_public_key_info(), index, opts) {
+            Ok(()) => return Ok(anchor),
+            Err(e) => refusal = e,
         }
     }
-    Err(if named { ChainError::BadSignature { index } } else { ChainError::UntrustedRoot })
+    Err(refusal)
 }
 
 /// An issuing certificate of the path (at `index`): a v3 CA allowed to sign

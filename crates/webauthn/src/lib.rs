@@ -23,7 +23,7 @@ pub mod jwk;
 pub mod metadata;
 pub mod registration;
 
-pub use chain::{verify_chain, verify_path_signatures, ChainError};
+pub use chain::{verify_chain, verify_chain_with, verify_path_signatures, verify_path_signatures_with, ChainError, ChainOptions};
 pub use error::{Refusal, VerifyError};
 pub use jwk::jwk_of_cose;
 pub use registration::{verify_registration, verify_registration_at, Expectation, VerifiedRegistration, MAX_CREDENTIAL_ID_LEN};

@@ -13,7 +13,9 @@ use load::{load, Vector};
 use passbind_webauthn::attestation::{verify_statement_at, AttestationObject, AttestationType};
 use passbind_webauthn::authenticator_data::AuthenticatorData;
 use passbind_webauthn::cose::CoseKey;
-use passbind_webauthn::{verify_chain, verify_registration, verify_registration_at, VerifiedRegistration, VerifyError};
+use passbind_webauthn::{
+    verify_chain, verify_chain_with, verify_registration, verify_registration_at, ChainOptions, VerifiedRegistration, VerifyError,
+};
 use rcgen::{
     date_time_ymd, CertificateParams, CustomExtension, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     SigningKey, PKCS_ECDSA_P256_SHA256,
@@ -40,24 +42,23 @@ fn windows_hello_attestations_verify_up_to_the_microsoft_tpm_root() {
         assert_eq!(reg.attestation.trust_path.len(), 2, "{name}: AIK certificate and its vendor CA");
         // Without a time (verify_registration) the statement verifies too.
         v.expect(|exp| verify_registration(&v.response, exp)).unwrap();
-        // The trust decision: the path leads to Microsoft's root at the ceremony's time…
+        // The trust decision: the path leads to Microsoft's root at the ceremony's time, with the
+        // options of TPM chains (SHA-1 allowed for older vendor CAs) and without them (these two
+        // vendor CAs sign with SHA-256)…
+        let tpm_chain = |anchors: &[Vec<u8>], at| verify_chain_with(&reg.attestation.trust_path, anchors, at, ChainOptions::TPM);
+        assert_eq!(code(tpm_chain(std::slice::from_ref(&v.anchor_der), v.verify_at).map_err(VerifyError::from)), "ok");
         assert_eq!(
             code(verify_chain(&reg.attestation.trust_path, std::slice::from_ref(&v.anchor_der), v.verify_at).map_err(VerifyError::from)),
-            "ok"
+            "ok",
+            "{name}"
         );
         // …and not after the AIK certificate expired (2025 and 2027), nor to another root.
         let later = 2_000_000_000; // 2033-05-18
-        assert_eq!(
-            code(verify_chain(&reg.attestation.trust_path, std::slice::from_ref(&v.anchor_der), later).map_err(VerifyError::from)),
-            "chain_expired"
-        );
+        assert_eq!(code(tpm_chain(std::slice::from_ref(&v.anchor_der), later).map_err(VerifyError::from)), "chain_expired");
         assert_eq!(code(v.expect(|exp| verify_registration_at(&v.response, exp, Some(later)))), "chain_expired", "{name}");
         let stranger = CertificateParams::new(vec!["stranger".to_owned()]).unwrap();
         let stranger = stranger.self_signed(&KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap()).unwrap().der().to_vec();
-        assert_eq!(
-            code(verify_chain(&reg.attestation.trust_path, &[stranger], v.verify_at).map_err(VerifyError::from)),
-            "chain_untrusted_root"
-        );
+        assert_eq!(code(tpm_chain(&[stranger], v.verify_at).map_err(VerifyError::from)), "chain_untrusted_root");
     }
 }
 

@@ -147,6 +147,14 @@ async fn branding_css(State(state): State<AppState>, RawQuery(query): RawQuery) 
     response
 }
 
+/// The stylesheet and the page `/bind` writes for `branding`, and the realm
+/// a page's query names (fuzz/, issue 13).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_page(branding: &EmailBranding, query: &str) -> (String, String) {
+    let _ = realm_of(Some(query));
+    (css(branding), branded_html("<head></head><main><h1>Bind</h1></main>", "t1", "r1", "Realm <One>", branding))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

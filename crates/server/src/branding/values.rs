@@ -111,7 +111,7 @@ impl BrandUrl {
         if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(refuse(field, "must not contain spaces or control characters"));
         }
-        let url = url::Url::parse(value).map_err(|_| refuse(field, "must be an absolute URL"))?;
+        let url = passbind_protocol::parse_url(value).map_err(|_| refuse(field, "must be an absolute URL"))?;
         if !is_secure_or_loopback(&url) {
             return Err(refuse(field, "must be an https URL (http only on loopback)"));
         }

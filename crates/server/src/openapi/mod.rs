@@ -146,9 +146,9 @@ pub struct CredentialParams {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct PageQuery {
-    /// Items per page (default 50, at most 1000; 0 means the default)
+    /// Items per page (default 50; 0 means the default; more than 1000 is taken as 1000)
     #[param(minimum = 0)]
-    page_size: Option<u32>,
+    page_size: Option<i64>,
     /// `next_page_token` of the previous page
     page_token: Option<String>,
 }
@@ -169,6 +169,9 @@ pub enum AdminErrors {
     /// not_found: no such resource (also: another tenant's or realm's, or one the token does not reach)
     #[response(status = 404)]
     NotFound(ErrorBody),
+    /// unavailable: the database is unreachable or restarting, or the request outlasted the request timeout; a retry may succeed
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 /// The errors both browser endpoints may answer (README's table).
@@ -196,6 +199,9 @@ pub enum BrowserErrors {
     /// resource_exhausted: too many failed token attempts with this job or from this client
     #[response(status = 429)]
     TooMany(ErrorBody),
+    /// unavailable: the database could not take the write at the moment (nothing was written); a retry may succeed
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
 }
 
 /// A list page of authenticator configs.

@@ -99,6 +99,15 @@ struct TokenParams {
     api_token_id: String,
 }
 
+/// A token's description: trimmed, 1 to 256 bytes of printable text.
+fn check_description(description: &str) -> ApiResult<&str> {
+    let description = description.trim();
+    if description.is_empty() || description.len() > 256 || description.chars().any(char::is_control) {
+        return Err(ApiError::invalid_argument("description", "must be 1 to 256 bytes of printable text"));
+    }
+    Ok(description)
+}
+
 /// The unrevoked tokens of the caller's tenant that it may manage.
 async fn manageable(state: &AppState, caller: &Caller) -> ApiResult<Vec<ApiToken>> {
     let tokens = state.api_tokens.list_api_tokens(&caller.token.tenant_id).await?;
@@ -137,10 +146,7 @@ async fn create(
     TenantAdmin(caller): TenantAdmin,
     ApiJson(req): ApiJson<CreateRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedApiTokenView>)> {
-    let description = req.description.trim();
-    if description.is_empty() || description.len() > 256 || description.chars().any(char::is_control) {
-        return Err(ApiError::invalid_argument("description", "must be 1 to 256 bytes of printable text"));
-    }
+    let description = check_description(&req.description)?;
     let realm = match (caller.realm_scope(), req.realm_id.filter(|r| !r.is_empty())) {
         (Some(_), None) => {
             return Err(ApiError::new(ErrorCode::PermissionDenied, "a realm-scoped caller cannot create a tenant-wide API token")
@@ -183,4 +189,12 @@ async fn revoke(State(state): State<AppState>, TenantAdmin(caller): TenantAdmin,
         return Err(ApiError::not_found("API token"));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The create body through the handler's parse and its description rule (fuzz/, issue 13).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_input(body: &[u8]) {
+    if let Ok(req) = crate::error::parse_json::<CreateRequest>(body, ErrorCode::InvalidArgument) {
+        let _ = check_description(&req.description);
+    }
 }

@@ -100,7 +100,8 @@ fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Optio
     let field = |f: &str| format!("{FIELD}.{f}");
     let raw =
         spec.invoke_url.as_deref().ok_or_else(|| ApiError::invalid_argument(&field("invoke_url"), "required for embedded configs"))?;
-    let invoke = url::Url::parse(raw).map_err(|e| ApiError::invalid_argument(&field("invoke_url"), format!("not an absolute URL: {e}")))?;
+    let invoke = passbind_protocol::parse_url(raw)
+        .map_err(|e| ApiError::invalid_argument(&field("invoke_url"), format!("not an absolute URL: {e}")))?;
     if !is_secure_or_loopback(&invoke) {
         return Err(ApiError::invalid_argument(&field("invoke_url"), "must be https (http only on a loopback host)"));
     }
@@ -110,7 +111,7 @@ fn validate_embedded(spec: &ConfigSpec) -> ApiResult<(String, Vec<String>, Optio
     let mut origins = Vec::new();
     for (i, o) in spec.trusted_origins.iter().flatten().enumerate() {
         let f = field(&format!("trusted_origins[{i}]"));
-        let url = url::Url::parse(o).map_err(|_| ApiError::invalid_argument(&f, "not an origin (scheme://host[:port])"))?;
+        let url = passbind_protocol::parse_url(o).map_err(|_| ApiError::invalid_argument(&f, "not an origin (scheme://host[:port])"))?;
         let canonical = origin_of(&url);
         if canonical != o.trim_end_matches('/') || !is_secure_or_loopback(&url) {
             return Err(ApiError::invalid_argument(&f, "must be an https origin (scheme://host[:port]), http only on loopback"));
@@ -287,5 +288,28 @@ async fn delete_one(
             Err(ApiError::new(ErrorCode::FailedPrecondition, "credential-binding jobs still use this authenticator config"))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The create body through the handler's parse and checks, for both config
+/// types (fuzz/, issue 13).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_input(body: &[u8]) {
+    let Ok(req) = crate::error::parse_json::<CreateRequest>(body, ErrorCode::InvalidArgument) else { return };
+    let spec = req.authenticator_config.config;
+    let _ = spec.type_.parse::<ConfigType>();
+    if let Ok((invoke, origins, rp_id)) = validate_embedded(&spec) {
+        assert!(url::Url::parse(&invoke).is_ok(), "a checked invoke_url is a URL: {invoke:?}");
+        assert!(origins.iter().all(|o| url::Url::parse(o).is_ok()), "{origins:?}");
+        let _ = rp_id;
+    }
+    if let Some(rp) = spec.rp_id.as_deref() {
+        let _ = parent_or_same("passbind.example.com", &rp.to_ascii_lowercase());
+    }
+    let _ = one_of("authenticator_attachment", &spec.authenticator_attachment, ATTACHMENTS);
+    let _ = one_of("user_verification", &spec.user_verification, USER_VERIFICATIONS);
+    let _ = one_of("attestation", &spec.attestation, ATTESTATIONS);
+    if let Some(p) = &spec.policy {
+        let _ = super::authenticator_policy::validate(&format!("{FIELD}.policy"), p);
     }
 }

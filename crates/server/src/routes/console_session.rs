@@ -173,3 +173,11 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response
         Err(e) => ApiError::from(e).into_response(),
     }
 }
+
+/// The sign-in body through the handler's parse (fuzz/, issue 13).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_input(body: &[u8]) {
+    if let Ok(req) = crate::error::parse_json::<SignInRequest>(body, passbind_protocol::ErrorCode::InvalidArgument) {
+        let _ = req.api_token.trim();
+    }
+}

@@ -145,7 +145,7 @@ struct CreateResponse {
     responses((status = 200, description = "The job, and its link for RETURN", body = CreateResponse), AdminErrors, TooLarge,
         (status = 422, description = "failed_precondition: the identity is not active, or has no usable email address for EMAIL", body = ErrorBody),
         (status = 502, description = "delivery_failed: the SMTP server refused the email (the job is FAILED_TO_SEND)", body = ErrorBody),
-        (status = 503, description = "unavailable: the SMTP server could not be reached (the job is FAILED_TO_SEND)", body = ErrorBody))
+        (status = 503, description = "unavailable: the SMTP server could not be reached or timed out (the job is FAILED_TO_SEND), or the database is unavailable", body = ErrorBody))
 )]
 async fn create(
     State(state): State<AppState>,
@@ -160,8 +160,9 @@ async fn create(
         return Err(ApiError::invalid_argument("job.authenticator_config_id", "no such authenticator config in this realm"));
     }
     if let Some(uri) = &input.post_binding_redirect_uri {
-        let ok =
-            url::Url::parse(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty() && u.password().is_none()).unwrap_or(false);
+        let ok = passbind_protocol::parse_url(uri)
+            .map(|u| is_secure_or_loopback(&u) && u.username().is_empty() && u.password().is_none())
+            .unwrap_or(false);
         if !ok || uri.len() > 2048 {
             return Err(ApiError::invalid_argument(
                 "job.post_binding_redirect_uri",
@@ -294,4 +295,14 @@ async fn revoke(state: &AppState, headers: &HeaderMap, p: &JobPath) -> ApiResult
     // What set_job_state wrote (state and update_time): no second
     // authorization and read of the row.
     Ok(Json(JobView::new(&Job { state: JobState::Revoked, update_time: now, ..job }, now)))
+}
+
+/// The create body through the handler's parse and checks (fuzz/, issue 13).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_input(body: &[u8]) {
+    let Ok(CreateRequest { job }) = crate::error::parse_json(body, ErrorCode::InvalidArgument) else { return };
+    let _ = job.delivery_method.parse::<DeliveryMethod>();
+    if let Some(uri) = &job.post_binding_redirect_uri {
+        let _ = passbind_protocol::parse_url(uri).map(|u| is_secure_or_loopback(&u) && u.username().is_empty() && u.password().is_none());
+    }
 }

@@ -222,3 +222,19 @@ async fn preview(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, R
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PREVIEW_CSP));
     Ok(response)
 }
+
+/// The PUT body through the handler's parse and checks (fuzz/, issue 13):
+/// the branding it would store, if any.
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_input(body: &[u8]) -> Option<EmailBranding> {
+    let input = crate::error::parse_json::<BrandingInput>(body, passbind_protocol::ErrorCode::InvalidArgument).ok()?;
+    let raw = RawBranding {
+        sender_name: input.sender_name,
+        subject: input.subject,
+        logo_url: input.logo_url,
+        primary_color: input.primary_color,
+        support_url: input.support_url,
+        footer_text: input.footer_text,
+    };
+    EmailBranding::parse(&raw).ok()
+}

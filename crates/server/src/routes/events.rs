@@ -114,9 +114,9 @@ fn parse_filter(query: Option<&str>) -> ApiResult<(EventFilter, String)> {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documentation only: `parse_filter` reads the query
 pub struct EventQuery {
-    /// Items per page (default 50, at most 1000; 0 means the default)
+    /// Items per page (default 50; 0 means the default; more than 1000 is taken as 1000)
     #[param(minimum = 0)]
-    page_size: Option<u32>,
+    page_size: Option<i64>,
     /// `next_page_token` of the previous page (older events)
     page_token: Option<String>,
     /// Only this identity's events
@@ -164,4 +164,12 @@ async fn list(
         body["next_page_token"] = next.into();
     }
     Ok(Json(body))
+}
+
+/// The list's query: filters, then paging (fuzz/, issue 13).
+#[cfg(feature = "fuzzing")]
+pub fn fuzz_input(query: &str) {
+    if let Ok((_, rest)) = parse_filter(Some(query)) {
+        let _ = parse_page(Some(&rest));
+    }
 }

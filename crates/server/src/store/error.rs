@@ -23,6 +23,11 @@ pub enum StoreError {
     /// A group-commit write that could not be done or committed, with the reason.
     #[error("database: {0}")]
     Failed(String),
+    /// A write the database could not take at the moment (its writer failed
+    /// or is restarting, the batch did not commit): nothing was written and a
+    /// retry may succeed (503 `unavailable`).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl StoreError {

@@ -51,7 +51,7 @@ impl Queued {
 
     /// Answers an error at once (the write never ran).
     pub fn fail(self, message: &str) {
-        drop(self.reply.send(Err(StoreError::Failed(message.to_owned()))));
+        drop(self.reply.send(Err(StoreError::Unavailable(message.to_owned()))));
     }
 }
 
@@ -64,12 +64,12 @@ impl Answered {
 
     /// The batch did not commit: an error goes out instead.
     pub fn fail(self, message: &str) {
-        drop(self.reply.send(Err(StoreError::Failed(message.to_owned()))));
+        drop(self.reply.send(Err(StoreError::Unavailable(message.to_owned()))));
     }
 }
 
 pub(super) fn writer_gone() -> StoreError {
-    StoreError::Failed("the database writer stopped".into())
+    StoreError::Unavailable("the database writer stopped".into())
 }
 
 /// Waits for the answer to a queued write.

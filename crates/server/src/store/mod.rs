@@ -34,6 +34,9 @@ pub use model::*;
 pub use policy::{Aaguid, AttestationPolicy, NotAnAaguid, MAX_AAGUIDS};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+/// Debug builds only: faults for the tests of the SQLite writer's supervision.
+#[cfg(debug_assertions)]
+pub use sqlite::{inject_writer_fault, WriterFault};
 pub use traits::*;
 pub use types::*;
 pub use webhook::*;

@@ -9,13 +9,15 @@
 //! recorded as `UNVERIFIED`, `none` and self attestation as `NONE`.
 //!
 //! - `names` — authenticator names by AAGUID when no BLOB names the model
+//! - `admit` — the whole decision on a new credential (WebAuthn checks, then this)
 
+pub mod admit;
 pub mod names;
 
 use crate::store::{Aaguid, AttestationPolicy, AttestationTrust};
 use passbind_webauthn::attestation::AttestationType;
 use passbind_webauthn::metadata::{AuthenticatorStatus, MetadataBlob, MetadataEntry};
-use passbind_webauthn::VerifiedRegistration;
+use passbind_webauthn::{verify_chain_with, ChainOptions, VerifiedRegistration};
 use sha1::{Digest, Sha1};
 
 /// Why a config's policy or the metadata refuses an authenticator that
@@ -133,6 +135,16 @@ fn status_refusal(status: &AuthenticatorStatus) -> Option<PolicyRefusal> {
     }
 }
 
+/// SHA-1 certificate signatures only on TPM AIK chains (a `tpm` statement,
+/// or the AttCA part of a `compound` one: only `tpm` answers AttCA).
+fn chain_options(verified: &VerifiedRegistration) -> ChainOptions {
+    if verified.attestation_format == "tpm" || verified.attestation.att_type == AttestationType::AttCa {
+        ChainOptions::TPM
+    } else {
+        ChainOptions::default()
+    }
+}
+
 /// Decides trust for a verified registration under `policy`, with the
 /// loaded BLOB (if any), at `now_unix_seconds` (certificate validity).
 /// Order: the config's AAGUID lists, the model's status, then what the
@@ -159,7 +171,9 @@ pub fn decide(
     let trust = match (attested, blob, entry) {
         (false, _, _) => AttestationTrust::None,
         (true, None, _) => AttestationTrust::Unverified,
-        (true, Some(_), Some(e)) if passbind_webauthn::verify_chain(path, &e.attestation_root_certificates, now_unix_seconds).is_ok() => {
+        (true, Some(_), Some(e))
+            if verify_chain_with(path, &e.attestation_root_certificates, now_unix_seconds, chain_options(verified)).is_ok() =>
+        {
             AttestationTrust::Trusted
         }
         (true, Some(_), _) => AttestationTrust::Untrusted,

@@ -44,7 +44,12 @@ pub struct Settings {
 
 /// Starts the dispatcher on the runtime; it runs as long as the runtime does.
 pub fn spawn(store: Arc<dyn WebhookStore>, settings: Settings) -> tokio::task::JoinHandle<()> {
-    let shared = Arc::new(Shared { store, sender: Sender::new(TIMEOUT), retry_base: micros(settings.retry_base) });
+    let shared = Arc::new(Shared {
+        store,
+        sender: Sender::new(TIMEOUT),
+        retry_base: micros(settings.retry_base),
+        freed: tokio::sync::Notify::new(),
+    });
     let dispatcher = Dispatcher { shared, all: Arc::new(Semaphore::new(IN_FLIGHT)), per_webhook: HashMap::new() };
     tokio::spawn(dispatcher.run(settings.poll_interval))
 }
@@ -58,6 +63,13 @@ struct Shared {
     store: Arc<dyn WebhookStore>,
     sender: Sender,
     retry_base: i64,
+    /// A send finished: its slot is free, so the loop polls again at once
+    /// rather than at the next tick. Otherwise a webhook got at most
+    /// `PER_WEBHOOK` deliveries per poll interval (4 a second by default),
+    /// less than the service makes events under load: the backlog grew
+    /// without end (found by tests/crash/). Wake-ups coalesce, and a send that
+    /// failed is backed off, so a failing receiver causes no busy loop.
+    freed: tokio::sync::Notify,
 }
 
 struct Dispatcher {
@@ -71,7 +83,10 @@ impl Dispatcher {
         let mut tick = tokio::time::interval(poll_interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                () = self.shared.freed.notified() => {}
+            }
             if let Err(e) = self.poll().await {
                 tracing::warn!(error = %e, "webhook dispatch failed (retried at the next poll)");
             }
@@ -111,7 +126,7 @@ impl Dispatcher {
 
 /// Sends one claimed delivery and records what came of it; the permits are
 /// held until then.
-async fn attempt(shared: Arc<Shared>, d: ClaimedDelivery, _permits: [OwnedSemaphorePermit; 2]) {
+async fn attempt(shared: Arc<Shared>, d: ClaimedDelivery, permits: [OwnedSemaphorePermit; 2]) {
     let result = send(&shared, &d).await;
     let outcome = outcome(&result, d.attempts + 1, now_micros(), shared.retry_base, jitter());
     match shared.store.record_attempt(&d.id, d.lease_until, &outcome).await {
@@ -119,6 +134,9 @@ async fn attempt(shared: Arc<Shared>, d: ClaimedDelivery, _permits: [OwnedSemaph
         Ok(false) => tracing::info!(delivery = %d.id, "a webhook delivery's lease ran out before its outcome was recorded"),
         Err(e) => tracing::warn!(delivery = %d.id, error = %e, "cannot record a webhook delivery's outcome (retried after its lease)"),
     }
+    // The slots first, then the wake-up: the poll it starts must find them free.
+    drop(permits);
+    shared.freed.notify_one();
 }
 
 async fn send(shared: &Shared, d: &ClaimedDelivery) -> SendResult {

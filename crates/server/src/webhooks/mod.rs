@@ -16,7 +16,9 @@
 //! 2. it claims due deliveries by setting a lease (`lease_until`) in one
 //!    atomic statement (PostgreSQL: `FOR UPDATE SKIP LOCKED`), POSTs each,
 //!    and records the outcome: 2xx is SUCCEEDED; anything else is retried
-//!    with exponential backoff, up to `MAX_ATTEMPTS`, then FAILED.
+//!    with exponential backoff, up to `MAX_ATTEMPTS`, then FAILED. A
+//!    finished send wakes the poll loop (its slot is free), so a backlog
+//!    drains as fast as the receiver answers, not `PER_WEBHOOK` per poll.
 //!
 //! A delivery row is written before any attempt and leaves PENDING only
 //! after a 2xx was recorded (or the attempts ran out), so a crash, a restart

@@ -4,6 +4,7 @@
 //! software authenticator.
 #![allow(dead_code)]
 
+pub mod attest;
 pub mod http;
 pub mod mds;
 pub mod packed;

@@ -12,10 +12,12 @@
 mod common;
 
 mod api;
+mod backlog;
 mod delivery;
 mod helpers;
 
 use api::*;
+use backlog::*;
 use delivery::*;
 
 crate::on_both_databases!(
@@ -27,5 +29,6 @@ crate::on_both_databases!(
     the_log_pages_newest_first,
     two_instances_send_each_event_once,
     a_late_commit_within_the_overlap_is_delivered,
-    a_hanging_receiver_does_not_hold_up_other_webhooks
+    a_hanging_receiver_does_not_hold_up_other_webhooks,
+    a_backlog_drains_without_waiting_for_the_next_poll
 );

@@ -1,7 +1,7 @@
 //! A certificate's signature checked with its issuer's key (RFC 5280
 //! §4.1.1.2; algorithm identifiers of RFC 3279, RFC 4055, RFC 5758, RFC 8410).
 
-use super::{ChainError, Parsed, ID_EC_PUBLIC_KEY, ID_ED25519, RSA_ENCRYPTION, SECP256R1};
+use super::{ChainError, ChainOptions, Parsed, ID_EC_PUBLIC_KEY, ID_ED25519, RSA_ENCRYPTION, SECP256R1};
 use sha2::Digest;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
@@ -55,11 +55,15 @@ fn algorithm(oid: ObjectIdentifier) -> Option<Algorithm> {
     })
 }
 
-/// Checks `child`'s signature (it is at `index` in the path) with `issuer`'s key.
-pub(super) fn verify(child: &Parsed<'_>, issuer: &SubjectPublicKeyInfoOwned, index: usize) -> Result<(), ChainError> {
+/// Checks `child`'s signature (it is at `index` in the path) with `issuer`'s
+/// key. SHA-1 only with `opts.allow_sha1`, else it is an unsupported algorithm.
+pub(super) fn verify(child: &Parsed<'_>, issuer: &SubjectPublicKeyInfoOwned, index: usize, opts: ChainOptions) -> Result<(), ChainError> {
     let unsupported = ChainError::UnsupportedAlgorithm { index };
     let bad = ChainError::BadSignature { index };
     let alg = algorithm(child.cert.signature_algorithm().oid).ok_or(unsupported.clone())?;
+    if matches!(alg, Algorithm::Rsa(Hash::Sha1)) && !opts.allow_sha1 {
+        return Err(unsupported);
+    }
     // A signature BIT STRING has no unused bits.
     let sig = child.cert.signature().as_bytes().ok_or(bad.clone())?;
     let key_oid = issuer.algorithm.oid;

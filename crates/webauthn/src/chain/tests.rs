@@ -202,3 +202,99 @@ fn extensions_are_found_by_oid() {
     assert!(matches!(certificate_public_key(&der), Ok(PublicKey::P256(_))));
     assert_eq!(certificate_public_key(&[0x30, 0]).err().map(|e| e.code()), Some("malformed_certificate"));
 }
+
+/// A P-256 leaf under an RSA-2048 root, the leaf's certificate signed with
+/// RSA PKCS#1 v1.5 and SHA-1 (rcgen signs SHA-256 only: the algorithm OID is
+/// rewritten in place, same length, and the TBS signed again with SHA-1).
+fn sha1_signed_leaf() -> (Vec<u8>, Vec<u8>) {
+    let (leaf, _, root) = sha1_signed_leaf_with(params("leaf", IsCa::ExplicitNoCa));
+    (leaf, root)
+}
+
+/// [`sha1_signed_leaf`] with these leaf parameters: (leaf, its key, root).
+fn sha1_signed_leaf_with(leaf_params: CertificateParams) -> (Vec<u8>, KeyPair, Vec<u8>) {
+    use rsa::pkcs8::DecodePrivateKey;
+    use sha2::Digest;
+    let pem = include_str!("../../tests/vectors/metadata/test-signer-rsa2048.pem");
+    let root_key = KeyPair::from_pkcs8_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256).unwrap();
+    let root_params = params("SHA-1 root", IsCa::Ca(Bc::Unconstrained));
+    let root_der = root_params.self_signed(&root_key).unwrap().der().to_vec();
+    let root = Ca { der: root_der, issuer: Issuer::new(root_params, root_key) };
+    let leaf_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut leaf = leaf_params.signed_by(&leaf_key, &root.issuer).unwrap().der().to_vec();
+    let sha256_rsa = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+    let mut found = 0;
+    for i in 0..leaf.len() - sha256_rsa.len() {
+        if leaf[i..i + sha256_rsa.len()] == sha256_rsa {
+            leaf[i + sha256_rsa.len() - 1] = 0x05; // sha1WithRSAEncryption
+            found += 1;
+        }
+    }
+    assert_eq!(found, 2, "the TBS's and the certificate's algorithm");
+    let tbs = parse(&leaf, 0).unwrap().tbs.to_vec();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let url: String = body.trim_end_matches('=').replace('+', "-").replace('/', "_");
+    let rsa_key = rsa::RsaPrivateKey::from_pkcs8_der(&passbind_protocol::base64url::decode(&url).unwrap()).unwrap();
+    let sig = rsa_key.sign(rsa::Pkcs1v15Sign::new::<sha1::Sha1>(), &sha1::Sha1::digest(&tbs)).unwrap();
+    let at = leaf.len() - sig.len();
+    leaf[at..].copy_from_slice(&sig);
+    (leaf, leaf_key, root.der)
+}
+
+#[test]
+fn sha1_signatures_are_refused_unless_the_chain_is_a_tpm_one() {
+    let (leaf, root) = sha1_signed_leaf();
+    let anchors = [root.clone()];
+    // What packed, fido-u2f, apple, android-key and SafetyNet check (their x5c integrity) …
+    assert_eq!(verify_path_signatures(&[leaf.clone(), root.clone()], None), Err(ChainError::UnsupportedAlgorithm { index: 0 }));
+    // … and the trust decision for them: refused.
+    assert_eq!(verify_chain(std::slice::from_ref(&leaf), &anchors, AT), Err(ChainError::UnsupportedAlgorithm { index: 0 }));
+    // A TPM AIK chain may use SHA-1 (and the signature is a real one).
+    assert_eq!(verify_path_signatures_with(&[leaf.clone(), root.clone()], None, ChainOptions::TPM), Ok(()));
+    assert_eq!(verify_chain_with(std::slice::from_ref(&leaf), &anchors, AT, ChainOptions::TPM), Ok(()));
+    let mut forged = leaf.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    assert_eq!(verify_chain_with(&[forged], &anchors, AT, ChainOptions::TPM), Err(ChainError::BadSignature { index: 0 }));
+}
+
+#[test]
+fn a_packed_statement_whose_certificate_is_signed_with_sha1_is_refused() {
+    use crate::attestation::{verify_statement, AttestationObject};
+    use crate::authenticator_data::AuthenticatorData;
+    use crate::cose::CoseKey;
+    use ciborium::Value;
+    use rcgen::SigningKey as _;
+    // A §8.2.1 attestation certificate (C, O, OU, CN) whose CA signed it with SHA-1.
+    let mut p = params("Authenticator", IsCa::ExplicitNoCa);
+    p.distinguished_name.push(DnType::CountryName, rcgen::DnValue::PrintableString("SE".try_into().unwrap()));
+    p.distinguished_name.push(DnType::OrganizationName, "passbind tests");
+    p.distinguished_name.push(DnType::OrganizationalUnitName, "Authenticator Attestation");
+    let (leaf, leaf_key, root) = sha1_signed_leaf_with(p);
+    // The credential key is the attestation key here (any P-256 key would do).
+    let point = leaf_key.public_key_raw();
+    let int = |i: i64| Value::Integer(i.into());
+    let cose = [
+        (int(1), int(2)),
+        (int(3), int(-7)),
+        (int(-1), int(1)),
+        (int(-2), Value::Bytes(point[1..33].to_vec())),
+        (int(-3), Value::Bytes(point[33..].to_vec())),
+    ];
+    let mut cose_bytes = Vec::new();
+    ciborium::into_writer(&Value::Map(cose.to_vec()), &mut cose_bytes).unwrap();
+    let mut auth_data = [[0x11u8; 32].as_slice(), &[0x41], &[0; 4], &[0x22; 16], &[0, 1, 0x33]].concat();
+    auth_data.extend_from_slice(&cose_bytes);
+    let client_data_hash = [0x44u8; 32];
+    let sig = leaf_key.sign(&[auth_data.as_slice(), &client_data_hash].concat()).unwrap();
+    let att_stmt = vec![
+        (Value::Text("alg".into()), int(-7)),
+        (Value::Text("sig".into()), Value::Bytes(sig)),
+        (Value::Text("x5c".into()), Value::Array(vec![Value::Bytes(leaf), Value::Bytes(root)])),
+    ];
+    let att = AttestationObject { fmt: "packed".into(), att_stmt, auth_data: auth_data.clone(), compound: Vec::new() };
+    let auth = AuthenticatorData::parse(&auth_data).unwrap();
+    let key = CoseKey::parse(&cose_bytes).unwrap();
+    let refused = verify_statement(&att, &auth, &key, &client_data_hash);
+    assert_eq!(refused.err().map(|e| e.code()), Some("chain_unsupported_algorithm"));
+}

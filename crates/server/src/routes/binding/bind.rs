@@ -55,44 +55,12 @@ async fn bind_inner(
         rp_id: &rp_id,
         require_user_verification: user_verification(&ctx.config) == "required",
     };
-    // With the time: certificate validity and SafetyNet's timestamp are checked too.
-    let now_seconds = u64::try_from(now / SECOND).unwrap_or(0);
-    let verified = webauthn::verify_registration_at(&req.credential, &expectation, Some(now_seconds)).map_err(|e| {
-        let code = match e.refusal() {
-            Refusal::Security => ErrorCode::Security,
-            Refusal::Rejected => ErrorCode::AttestationRejected,
-        };
-        ApiError::new(code, e.to_string()).with_reason(e.code(), e.to_string())
-    })?;
+    // With the time: certificate validity and SafetyNet's timestamp are checked too;
     // §7.1 steps 22-24: trust and the config's policy, against the loaded metadata.
+    let now_seconds = u64::try_from(now / SECOND).unwrap_or(0);
     let blob = trust::loaded_blob(state);
-    let decision = trust::decide(&ctx.config.policy, &verified, blob.as_deref(), now_seconds)
-        .map_err(|r| ApiError::new(ErrorCode::AttestationRejected, r.to_string()).with_reason(r.code(), r.to_string()))?;
-
-    let credential = Credential {
-        id: new_id().into(),
-        tenant_id: ctx.job.tenant_id.clone(),
-        realm_id: ctx.job.realm_id.clone(),
-        identity_id: ctx.identity.id.clone(),
-        job_id: ctx.job.id.clone(),
-        ceremony_id: ceremony.id.clone(),
-        credential_id: verified.credential_id,
-        public_key: verified.public_key_cose,
-        alg: verified.alg,
-        sign_count: i64::from(verified.sign_count),
-        aaguid: verified.aaguid.to_vec(),
-        attestation_format: verified.attestation_format,
-        attestation_type: Some(verified.attestation.att_type.as_str().to_owned()),
-        attestation_trust: decision.trust,
-        trust_path: verified.attestation.trust_path,
-        authenticator_name: decision.name,
-        transports: verified.transports,
-        attachment: verified.attachment,
-        backup_eligible: verified.backup_eligible,
-        backed_up: verified.backed_up,
-        state: CredentialState::Active,
-        create_time: now,
-    };
+    let admitted = trust::admit::admit(&ctx.config, &expectation, &req.credential, blob.as_deref(), now_seconds)?;
+    let credential = admitted.into_credential(&ctx.job, &ceremony.id, now);
     match state.binding.complete_binding(&credential, now).await {
         Ok(()) => {}
         Err(StoreError::JobNotOpen) => {

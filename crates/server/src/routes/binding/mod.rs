@@ -13,9 +13,9 @@ use super::{effective_state, origin_of, passkey_view};
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::extract::ClientAddr;
 use crate::state::AppState;
-use crate::store::{AuthenticatorConfig, ConfigType, Credential, CredentialState, IdentityStatus, JobState, StoreError};
+use crate::store::{AuthenticatorConfig, ConfigType, CredentialState, IdentityStatus, JobState, StoreError};
 use crate::trust;
-use crate::util::{constant_time_eq, format_time, hash_secret, new_id, now_micros, SECOND};
+use crate::util::{constant_time_eq, format_time, hash_secret, now_micros, SECOND};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -25,7 +25,7 @@ use passbind_protocol::wire::{
     CredentialParameter, InvokeAuthenticatorResponse, RelyingParty, UserEntity, SUPPORTED_ALGORITHMS,
 };
 use passbind_protocol::{BindingLink, ErrorCode};
-use passbind_webauthn::{self as webauthn, Expectation, Refusal};
+use passbind_webauthn::Expectation;
 use serde::Deserialize;
 
 pub struct JobPath {

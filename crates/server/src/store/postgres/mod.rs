@@ -169,7 +169,22 @@ async fn complete_binding_on(conn: &mut PgConnection, c: &Credential, now: i64) 
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::database(e)
+        if is_connection_failure(&e) {
+            // PostgreSQL is down, restarting or unreachable: a retry may succeed (503 `unavailable`).
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::database(e)
+        }
+    }
+}
+
+/// No connection, a connection lost, or a server shutting down or starting up
+/// (SQLSTATE classes 08 and 57P): not a fault of the statement.
+fn is_connection_failure(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
     }
 }
 
@@ -190,6 +205,9 @@ impl PgStore {
     }
 }
 
+/// The longest wait for a pool connection.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-postgres");
 
 impl PgStore {
@@ -199,7 +217,9 @@ impl PgStore {
         let max = std::env::var("PASSBIND_DB_MAX_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
         let pool = PgPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(15))
+            // While PostgreSQL is down sqlx retries connecting until this passes: requests
+            // answer 503 `unavailable` after it, well within the request timeout.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // sqlx pings every connection it hands out: a round trip per query.
             // Only a connection quiet for a while (which a restart may have cut) is checked.
             .test_before_acquire(false)

@@ -26,6 +26,11 @@ mod sessions;
 mod webhooks;
 mod workers;
 mod writer;
+#[cfg(debug_assertions)]
+mod writer_faults;
+
+#[cfg(debug_assertions)]
+pub use writer_faults::{inject_writer_fault, WriterFault};
 
 use super::group_commit::{self, BindingWrite, Queued};
 use super::{StoreError, StoreResult};
@@ -39,7 +44,12 @@ const MAX_IDLE: usize = 8;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::database(e)
+        match &e {
+            // The disk is full: nothing was written (SQLite rolled back) and a retry may
+            // succeed once space returns (503 `unavailable`).
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::database(e),
+        }
     }
 }
 
@@ -149,7 +159,7 @@ impl SqliteStore {
             configure(&conn).map_err(|e| format!("cannot open {url:?}: {e}"))?;
             migrate::run(&mut conn)?;
             let conns = Arc::new(Connections::Memory(Mutex::new(conn)));
-            let writer = writer::start(ThreadConn::Shared(conns.clone()))?;
+            let writer = writer::start(ThreadConn::Shared(conns.clone()), None)?;
             let admin = workers::Workers::start((0..workers::THREADS).map(|_| ThreadConn::Shared(conns.clone())).collect())?;
             return Ok(SqliteStore { conns, writer, admin, _checkpointer: None });
         };
@@ -168,7 +178,7 @@ impl SqliteStore {
         }
         migrate::run(&mut conn)?;
         let checkpointer = writer::start_checkpointer(open("checkpointer")?)?;
-        let writer = writer::start(ThreadConn::Own(conn))?;
+        let writer = writer::start(ThreadConn::Own(conn), Some(path.clone()))?;
         let admin_conns = (0..workers::THREADS).map(|_| open("admin threads").map(ThreadConn::Own)).collect::<Result<_, _>>()?;
         let admin = workers::Workers::start(admin_conns)?;
         let conns = Arc::new(Connections::File { path, idle: Mutex::new(Vec::new()) });

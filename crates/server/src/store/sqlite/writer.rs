@@ -34,19 +34,24 @@ const INSERT_CREDENTIAL_SQL: &str = "INSERT INTO credentials (id, tenant_id, rea
 
 /// Starts the writer thread on its connection (its own for a file, with
 /// `wal_autocheckpoint` off; the in-memory database's only one, taken per
-/// batch); it ends when the store (every sender) is dropped.
-pub(super) fn start(target: ThreadConn) -> Result<mpsc::Sender<Queued>, String> {
+/// batch); it ends when the store (every sender) is dropped. `path` is the
+/// file's, from which a failed connection is replaced (None in memory).
+pub(super) fn start(target: ThreadConn, path: Option<String>) -> Result<mpsc::Sender<Queued>, String> {
     if let ThreadConn::Own(conn) = &target {
-        // Checkpoints (copying the WAL into the database file, with its own
-        // fsync) run on their own thread, not inside the writer's commits.
-        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;").map_err(|e| format!("cannot configure the writer: {e}"))?;
+        configure_writer(conn).map_err(|e| format!("cannot configure the writer: {e}"))?;
     }
     let (writer, rx) = mpsc::channel();
     std::thread::Builder::new()
         .name("sqlite-writer".into())
-        .spawn(move || run_writer(target, rx))
+        .spawn(move || supervise(target, path, rx))
         .map_err(|e| format!("cannot start the database writer: {e}"))?;
     Ok(writer)
+}
+
+/// Checkpoints (copying the WAL into the database file, with its own
+/// fsync) run on their own thread, not inside the writer's commits.
+fn configure_writer(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")
 }
 
 /// Starts the checkpointer; it stops when the returned sender is dropped.
@@ -70,7 +75,68 @@ fn run_checkpointer(conn: Connection, stop: mpsc::Receiver<()>) {
     }
 }
 
-fn run_writer(target: ThreadConn, rx: mpsc::Receiver<Queued>) {
+/// Why a writer loop ended.
+enum Stopped {
+    /// Every sender is gone: the store was dropped.
+    Closed,
+    /// A batch failed in a way that may be the connection's: it is replaced.
+    ConnectionFailed,
+}
+
+/// The writer's supervisor: the loop runs again after it dies (a panic
+/// outside a batch's own guard) or its connection fails, on a new
+/// connection, so one failure does not fail every later write until the
+/// process restarts. The failed batch's requesters were answered an error
+/// (their replies dropped, or failed); writes waiting in the channel stay
+/// queued for the new loop.
+fn supervise(mut target: ThreadConn, path: Option<String>, rx: mpsc::Receiver<Queued>) {
+    loop {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_writer(&target, path.as_deref(), &rx))) {
+            Ok(Stopped::Closed) => return,
+            Ok(Stopped::ConnectionFailed) => tracing::error!("the database writer's connection failed; it is replaced"),
+            Err(_) => tracing::error!("the database writer died (a panic); it is restarted on a new connection"),
+        }
+        let Some(path) = &path else {
+            // In memory the one connection is the database: keep it, without a transaction left open.
+            let _ = target.with(|conn| {
+                let _ = conn.execute_batch("ROLLBACK");
+                Ok(())
+            });
+            continue;
+        };
+        // The old connection closes first (rolling back what it had open).
+        drop(target);
+        match reopen(path, &rx) {
+            Some(conn) => target = ThreadConn::Own(conn),
+            None => return,
+        }
+    }
+}
+
+/// A new connection for the writer. While none can be opened, writes that
+/// arrive are answered an error at once (none waits for a recovery that may
+/// not come); None when the store was dropped meanwhile.
+fn reopen(path: &str, rx: &mpsc::Receiver<Queued>) -> Option<Connection> {
+    loop {
+        match super::open_connection(path).and_then(|conn| configure_writer(&conn).map(|()| conn)) {
+            Ok(conn) => return Some(conn),
+            Err(e) => tracing::error!(error = %e, "cannot reopen the database writer's connection (retried)"),
+        }
+        let until = std::time::Instant::now() + REOPEN_INTERVAL;
+        while let Some(wait) = until.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(wait) {
+                Ok(w) => w.fail("the database writer is reconnecting"),
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+}
+
+/// How often the writer tries to reopen a connection that failed.
+const REOPEN_INTERVAL: Duration = Duration::from_millis(200);
+
+fn run_writer(target: &ThreadConn, path: Option<&str>, rx: &mpsc::Receiver<Queued>) -> Stopped {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Ok(first) = rx.recv() {
         batch.push(first);
@@ -81,20 +147,32 @@ fn run_writer(target: ThreadConn, rx: mpsc::Receiver<Queued>) {
             }
         }
         let writes = batch.drain(..);
+        let mut healthy = true;
         let _ = target.with(|conn| {
-            guarded_batch(conn, writes);
+            #[cfg(debug_assertions)]
+            super::writer_faults::before_batch(path, conn);
+            healthy = guarded_batch(conn, writes);
             Ok(())
         });
+        if !healthy {
+            return Stopped::ConnectionFailed;
+        }
     }
+    let _ = path;
+    Stopped::Closed
 }
 
-/// A panic must not end the thread (every later write would fail): its
-/// batch's requesters see their reply dropped (an error), the open
-/// transaction is rolled back, and the writer goes on.
-fn guarded_batch(conn: &Connection, writes: impl Iterator<Item = Queued>) {
-    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_batch(conn, writes))).is_err() {
-        tracing::error!("the database writer recovered from a panic; its batch was not committed");
-        let _ = conn.execute_batch("ROLLBACK");
+/// A panic inside a batch: its requesters see their replies dropped (an
+/// error), and the writer goes on on a new connection (the open transaction
+/// is rolled back with the old one). False when the connection is suspect.
+fn guarded_batch(conn: &Connection, writes: impl Iterator<Item = Queued>) -> bool {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| write_batch(conn, writes))) {
+        Ok(healthy) => healthy,
+        Err(_) => {
+            tracing::error!("the database writer recovered from a panic; its batch was not committed");
+            let _ = conn.execute_batch("ROLLBACK");
+            false
+        }
     }
 }
 
@@ -106,12 +184,18 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
 /// One transaction for the batch; each write in its own savepoint, so a
 /// refused write (job not open, credential exists) leaves no trace and does
 /// not undo the others. Answers go out after COMMIT; if the batch fails,
-/// every write of it answers an error.
-fn write_batch(conn: &Connection, mut writes: impl Iterator<Item = Queued>) {
+/// every write of it answers an error. False when the batch failed as a
+/// whole or a write failed other than by its own refusal (a database error):
+/// the connection is then replaced.
+fn write_batch(conn: &Connection, mut writes: impl Iterator<Item = Queued>) -> bool {
     let mut done: Vec<Answered> = Vec::with_capacity(MAX_BATCH);
-    let failure = match run_all(conn, &mut writes, &mut done) {
+    let mut healthy = true;
+    let failure = match run_all(conn, &mut writes, &mut done, &mut healthy) {
         Ok(()) => match exec(conn, "COMMIT") {
-            Ok(_) => return done.into_iter().for_each(Answered::send),
+            Ok(_) => {
+                done.into_iter().for_each(Answered::send);
+                return healthy;
+            }
             Err(e) => format!("the batch was not committed: {e}"),
         },
         Err(message) => message,
@@ -119,11 +203,19 @@ fn write_batch(conn: &Connection, mut writes: impl Iterator<Item = Queued>) {
     let _ = conn.execute_batch("ROLLBACK");
     done.into_iter().for_each(|d| d.fail(&failure));
     writes.for_each(|w| w.fail(&failure));
+    false
 }
 
 /// BEGIN, then each write in its savepoint; stops at the first statement
-/// that is not a write's own refusal (the batch then fails as a whole).
-fn run_all(conn: &Connection, writes: &mut impl Iterator<Item = Queued>, done: &mut Vec<Answered>) -> Result<(), String> {
+/// that is not a write's own refusal (the batch then fails as a whole). A
+/// write that failed with a database error is answered as unavailable
+/// (`StoreError::Unavailable`), and clears `healthy`.
+fn run_all(
+    conn: &Connection,
+    writes: &mut impl Iterator<Item = Queued>,
+    done: &mut Vec<Answered>,
+    healthy: &mut bool,
+) -> Result<(), String> {
     exec(conn, "BEGIN IMMEDIATE").map_err(|e| format!("cannot begin a transaction: {e}"))?;
     for w in writes {
         if let Err(e) = exec(conn, "SAVEPOINT w") {
@@ -134,6 +226,13 @@ fn run_all(conn: &Connection, writes: &mut impl Iterator<Item = Queued>, done: &
             BindingWrite::OpenLink { job_id } => open_link_on(conn, job_id, w.now),
             BindingWrite::CompleteBinding { credential } => complete_binding_on(conn, credential, w.now),
         };
+        let result = result.map_err(|e| match e {
+            StoreError::Database(e) => {
+                *healthy = false;
+                StoreError::Unavailable(format!("the write failed: {e}"))
+            }
+            refusal => refusal,
+        });
         let end = if result.is_ok() { exec(conn, "RELEASE w") } else { exec(conn, "ROLLBACK TO w").and_then(|_| exec(conn, "RELEASE w")) };
         done.push(w.answered(result));
         end.map_err(|e| format!("the batch failed: {e}"))?;

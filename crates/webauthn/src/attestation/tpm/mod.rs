@@ -197,7 +197,8 @@ pub(super) fn verify(
     let aik_key = crate::chain::spki_public_key(&aik_cert)?;
     verify_signature(&aik_key, alg, cert_info_bytes, sig)?;
     aik::check(&aik_cert, auth.attested.as_ref().map(|a| &a.aaguid))?;
-    crate::chain::verify_path_signatures(&trust_path, at_unix_seconds)?;
+    // TPM vendor CAs still sign AIK certificates with SHA-1 (the only chains allowed to).
+    crate::chain::verify_path_signatures_with(&trust_path, at_unix_seconds, crate::chain::ChainOptions::TPM)?;
     Ok(Attested { att_type: AttestationType::AttCa, trust_path })
 }
 
