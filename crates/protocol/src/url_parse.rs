@@ -29,10 +29,11 @@ pub fn parse_url(input: &str) -> Result<Url, ParseError> {
 fn host_is_ascii(input: &str) -> bool {
     // As the parser does first: no tab or newline anywhere, no C0 control or space around.
     let input: String = input.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
-    let Some((_, rest)) = input.trim_matches(|c: char| c <= ' ').split_once(':') else { return true };
+    let Some((scheme, rest)) = input.trim_matches(|c: char| c <= ' ').split_once(':') else { return true };
     let rest = rest.trim_start_matches(['/', '\\']);
     let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    // A file URL has no user info: everything up to the path is its host, `@` included.
+    let host = if scheme.eq_ignore_ascii_case("file") { authority } else { authority.rsplit_once('@').map_or(authority, |(_, host)| host) };
     host.is_ascii() && percent_decode_str(host).all(|b| b.is_ascii())
 }
 
@@ -49,6 +50,8 @@ mod tests {
             "HTTPS://user@AŻ.example:443/x",
             "http://bücher.example",
             "https:\t\n\\A%e0q\"y",
+            // Found by `npm run fuzz` (admin_body): in a file URL `@` does not end user info.
+            "file://2r\nMMaMat1kE\u{EEEE}EE:\u{44b}t7..t.o7@IIIIKKKK%%%%%`",
         ] {
             assert_eq!(parse_url(bad), Err(ParseError::IdnaError), "{bad}");
         }
