@@ -69,33 +69,13 @@ pub fn sign_der(key: &KeyPair, data: &[u8]) -> Vec<u8> {
     key.sign(data).unwrap()
 }
 
-/// Standard base64 with padding (x5c and attestationRootCertificates use it).
-pub fn standard_base64(bytes: &[u8]) -> String {
-    let mut s = base64url::encode(bytes).replace('-', "+").replace('_', "/");
-    while !s.len().is_multiple_of(4) {
-        s.push('=');
-    }
-    s
-}
+pub use passbind_webauthn::metadata::testkit::standard_base64;
 
-/// A FIDO2 entry: AAGUID, name, attestation roots and status reports (status, effectiveDate).
+/// A FIDO2 entry: AAGUID, name, attestation roots and status reports
+/// (status, effectiveDate); the crate's test kit's entry, for borrowed roots.
 pub fn fido2_entry(aaguid: &str, description: &str, roots: &[&[u8]], reports: &[(&str, &str)]) -> Value {
-    json!({
-        "aaguid": aaguid,
-        "metadataStatement": {
-            "legalHeader": "Test",
-            "aaguid": aaguid,
-            "description": description,
-            "authenticatorVersion": 1,
-            "protocolFamily": "fido2",
-            "schema": 3,
-            "attestationTypes": ["basic_full"],
-            "attestationRootCertificates": roots.iter().map(|r| standard_base64(r)).collect::<Vec<_>>(),
-            "icon": "data:image/png;base64,iVBORw0KGgo=",
-        },
-        "statusReports": reports.iter().map(|(s, d)| json!({"status": s, "effectiveDate": d})).collect::<Vec<_>>(),
-        "timeOfLastStatusChange": reports.last().map_or("2024-01-01", |r| r.1),
-    })
+    let roots: Vec<Vec<u8>> = roots.iter().map(|r| r.to_vec()).collect();
+    passbind_webauthn::metadata::testkit::fido2_entry(aaguid, description, &roots, reports)
 }
 
 /// A U2F entry, keyed by its attestation certificate key identifiers (hex SHA-1 of the key).

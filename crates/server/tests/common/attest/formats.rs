@@ -79,15 +79,6 @@ pub fn android_key(c: &Ceremony, vendor: &Vendor, all_applications: bool) -> Reg
     c.response("android-key", vec![alg_es256(), (text("sig"), Cbor::Bytes(sig)), (text("x5c"), x5c(&[&cert, &vendor.intermediate]))])
 }
 
-/// Standard base64 with padding: how SafetyNet writes its nonce.
-fn standard_base64(bytes: &[u8]) -> String {
-    let mut s = base64url::encode(bytes).replace('-', "+").replace('_', "/");
-    while !s.len().is_multiple_of(4) {
-        s.push('=');
-    }
-    s
-}
-
 /// `android-safetynet`: a SafetyNet response (ES256 JWS by a leaf issued to
 /// attest.android.com under the vendor) with the ceremony's nonce, made now;
 /// `cts_profile_match` as given.
@@ -97,7 +88,7 @@ pub fn android_safetynet(c: &Ceremony, vendor: &Vendor, cts_profile_match: bool)
     let header = json!({"alg": "ES256", "x5c": [base64url::encode(&cert), base64url::encode(&vendor.intermediate)]});
     let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
     let payload = json!({
-        "nonce": standard_base64(&c.nonce()),
+        "nonce": passbind_webauthn::metadata::testkit::standard_base64(&c.nonce()),
         "timestampMs": now_ms,
         "apkPackageName": "com.google.android.gms",
         "ctsProfileMatch": cts_profile_match,
