@@ -95,7 +95,13 @@ impl MetadataBlob {
             return Err(MetadataError::TooLarge { limit: MAX_BLOB_BYTES });
         }
         let payload = jws::verify(jwt.trim(), root_der, at_unix_seconds)?;
-        let parsed = payload::parse(&payload)?;
+        Self::read(&payload)
+    }
+
+    /// Reads a payload whose signature has been verified (or, in the fuzz
+    /// targets through `testkit::read_payload`, that has none).
+    pub(crate) fn read(payload: &[u8]) -> Result<MetadataBlob, MetadataError> {
+        let parsed = payload::parse(payload)?;
         let mut by_aaguid = HashMap::new();
         let mut by_key_id = HashMap::new();
         for (i, entry) in parsed.entries.iter().enumerate() {
