@@ -95,6 +95,12 @@ pub struct Config {
     #[arg(long, env = "PASSBIND_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub webhook_retry_base_ms: u64,
 
+    /// Let webhook deliveries go to loopback, private and link-local addresses (10/8, 192.168/16,
+    /// 169.254/16, fd00::/8, …), for receivers on the operator's own network. Off by default: a
+    /// tenant admin's webhook could otherwise reach internal hosts (SSRF). On with --dev.
+    #[arg(long, env = "PASSBIND_WEBHOOK_PRIVATE_NETWORKS")]
+    pub webhook_private_networks: bool,
+
     /// Lifetime of an admin console session (the sign-in cookie), in hours.
     #[arg(long, env = "PASSBIND_CONSOLE_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     pub console_session_hours: u32,
@@ -162,6 +168,7 @@ impl Config {
             max_token_failures_per_client: 100,
             webhook_poll_ms: 1000,
             webhook_retry_base_ms: 5000,
+            webhook_private_networks: false,
             console_session_hours: 12,
             mds_blob: None,
             mds_root: None,

@@ -121,7 +121,8 @@ pub async fn start(config: Config) -> Result<RunningServer, String> {
     // Webhooks: delivered from the audit log by a task of their own (never on a request's path).
     let poll_interval = std::time::Duration::from_millis(config.webhook_poll_ms);
     let retry_base = std::time::Duration::from_millis(config.webhook_retry_base_ms);
-    crate::webhooks::spawn(store.webhooks, crate::webhooks::Settings { poll_interval, retry_base });
+    let private_networks = config.webhook_private_networks || config.dev;
+    crate::webhooks::spawn(store.webhooks, crate::webhooks::Settings { poll_interval, retry_base, private_networks });
     let app = router(state.clone(), &config);
     let limits = crate::serve::ConnectionLimits {
         header_timeout: std::time::Duration::from_secs(config.header_timeout_seconds),

@@ -40,13 +40,16 @@ pub struct Settings {
     pub poll_interval: Duration,
     /// The first retry's wait; doubled on each further failure.
     pub retry_base: Duration,
+    /// Deliveries may go to loopback, private and link-local addresses
+    /// (`--webhook-private-networks`, or `--dev`).
+    pub private_networks: bool,
 }
 
 /// Starts the dispatcher on the runtime; it runs as long as the runtime does.
 pub fn spawn(store: Arc<dyn WebhookStore>, settings: Settings) -> tokio::task::JoinHandle<()> {
     let shared = Arc::new(Shared {
         store,
-        sender: Sender::new(TIMEOUT),
+        sender: Sender::new(TIMEOUT, settings.private_networks),
         retry_base: micros(settings.retry_base),
         freed: tokio::sync::Notify::new(),
     });

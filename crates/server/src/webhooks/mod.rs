@@ -46,6 +46,7 @@
 //!   (tenant_id, realm_id, create_time) index; nothing is added to events).
 
 pub mod dispatcher;
+mod guard;
 mod sender;
 pub mod signing;
 
