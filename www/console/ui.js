@@ -123,3 +123,51 @@ export function values(form) {
   }
   return out;
 }
+
+/**
+ * A row action button (`danger` for the red style): asks `confirm` first
+ * when given, then runs `action`, announces `ok` and runs `done` (the
+ * reload); a failure is announced as "`what`: …".
+ */
+export function actionButton({ text, label, danger = true, confirm, action, ok, what, done }) {
+  const button = h("button", { type: "button", class: danger ? "secondary danger" : "secondary", "aria-label": label }, text);
+  button.addEventListener("click", () => {
+    if (confirm && !window.confirm(confirm)) return;
+    busy(button, async () => {
+      try {
+        await action();
+        say(ok, "ok");
+        await done?.();
+      } catch (e) {
+        fail(e, what);
+      }
+    });
+  });
+  return button;
+}
+
+/**
+ * A create form whose answer holds a secret shown once: on submit,
+ * `create(values)`; `show(answer)` goes into `created` (focused, so it can
+ * be copied at once), `ok` is announced, the form reset and `done` run; a
+ * failure is shown in `created` as "`what`: …".
+ */
+export function onCreate(form, created, { create, show, ok, what, done }) {
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = values(form);
+    created.replaceChildren();
+    busy(form.querySelector("button[type=submit]"), async () => {
+      try {
+        created.append(show(await create(v)));
+        form.reset();
+        say(ok, "ok");
+        await done();
+        created.querySelector("input")?.focus();
+      } catch (e) {
+        created.append(fail(e, what));
+      }
+    });
+  });
+  return form;
+}

@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { h, field, time, uid, put } from "../dom.js";
 import { realmPath } from "../session.js";
-import { say, fail, busy, copy, values } from "../ui.js";
+import { say, fail, copy, busy, values } from "../ui.js";
 import { qrCode } from "../qr.js";
 
 /** The "Add a passkey" button and its form: choose the config, then EMAIL or RETURN. */

@@ -6,7 +6,7 @@
 import { api, apiUrl } from "../api.js";
 import { h, field, put } from "../dom.js";
 import { realmPath } from "../session.js";
-import { heading, say, fail, busy, values } from "../ui.js";
+import { say, fail, heading, busy, values } from "../ui.js";
 
 const FIELDS = ["sender_name", "subject", "logo_url", "primary_color", "support_url", "footer_text"];
 

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { h, field, table, code, select, uid, put } from "../dom.js";
 import { realmPath } from "../session.js";
-import { heading, say, fail, busy, values } from "../ui.js";
+import { say, fail, heading, busy, values, actionButton } from "../ui.js";
 
 export async function render({ view, rerender }) {
   view.append(...heading("Authenticator configs", "How this realm's passkeys are bound: on passbind's own page (hosted_web) or in your application (embedded)."));
@@ -47,20 +47,15 @@ function policy(c) {
 }
 
 function deleteButton(c, done) {
-  const button = h("button", { type: "button", class: "secondary danger", "aria-label": `Delete config ${c.id}` }, "Delete");
-  button.addEventListener("click", () => {
-    if (!window.confirm("Delete this authenticator config?")) return;
-    busy(button, async () => {
-      try {
-        await api("DELETE", `${realmPath()}/authenticator-configs/${encodeURIComponent(c.id)}`);
-        say("Authenticator config deleted.", "ok");
-        await done();
-      } catch (e) {
-        fail(e, "Deleting the config");
-      }
-    });
+  return actionButton({
+    text: "Delete",
+    label: `Delete config ${c.id}`,
+    confirm: "Delete this authenticator config?",
+    action: () => api("DELETE", `${realmPath()}/authenticator-configs/${encodeURIComponent(c.id)}`),
+    ok: "Authenticator config deleted.",
+    what: "Deleting the config",
+    done,
   });
-  return button;
 }
 
 function createForm(done) {

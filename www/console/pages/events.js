@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { h, field, table, time, badge, code, select, put } from "../dom.js";
 import { href, go } from "../router.js";
 import { realmPath } from "../session.js";
-import { heading, fail, pager } from "../ui.js";
+import { fail, heading, pager } from "../ui.js";
 
 const FILTERS = ["type", "identity_id", "job_id", "credential_id"];
 

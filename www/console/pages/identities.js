@@ -4,7 +4,7 @@ import { api } from "../api.js";
 import { h, field, table, time, badge, put } from "../dom.js";
 import { href, go } from "../router.js";
 import { realmPath } from "../session.js";
-import { heading, say, fail, pager, busy, values } from "../ui.js";
+import { say, fail, heading, pager, busy, values, actionButton } from "../ui.js";
 
 const PAGE_SIZE = 20;
 
@@ -65,25 +65,15 @@ export async function render({ view, query, path, rerender }) {
 export function statusButton(identity, done) {
   const suspend = identity.status === "active";
   const label = suspend ? "Suspend" : "Reactivate";
-  const button = h(
-    "button",
-    { type: "button", class: suspend ? "secondary danger" : "secondary", "aria-label": `${label} ${identity.display_name}` },
-    label,
-  );
-  button.addEventListener("click", () =>
-    busy(button, async () => {
-      try {
-        await api("PATCH", `${realmPath()}/identities/${encodeURIComponent(identity.id)}`, {
-          identity: { status: suspend ? "suspended" : "active" },
-        });
-        say(`${identity.display_name} is ${suspend ? "suspended" : "active again"}.`, "ok");
-        await done();
-      } catch (e) {
-        fail(e, `${label} ${identity.display_name}`);
-      }
-    }),
-  );
-  return button;
+  return actionButton({
+    text: label,
+    label: `${label} ${identity.display_name}`,
+    danger: suspend,
+    action: () => api("PATCH", `${realmPath()}/identities/${encodeURIComponent(identity.id)}`, { identity: { status: suspend ? "suspended" : "active" } }),
+    ok: `${identity.display_name} is ${suspend ? "suspended" : "active again"}.`,
+    what: `${label} ${identity.display_name}`,
+    done,
+  });
 }
 
 function createForm() {

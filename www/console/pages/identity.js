@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { h, table, time, badge, code, put } from "../dom.js";
 import { href } from "../router.js";
 import { realmPath } from "../session.js";
-import { heading, say, fail, busy } from "../ui.js";
+import { fail, heading, actionButton } from "../ui.js";
 import { addPasskey } from "./add-passkey.js";
 import { statusButton } from "./identities.js";
 import { eventColumns } from "./events.js";
@@ -100,20 +100,15 @@ export async function render({ view, params, rerender }) {
   }
 
   function revokeButton(what, url, id) {
-    const button = h("button", { type: "button", class: "secondary danger", "aria-label": `Revoke ${what} ${id}` }, "Revoke");
-    button.addEventListener("click", () => {
-      if (!window.confirm(`Revoke this ${what}? This cannot be undone.`)) return;
-      busy(button, async () => {
-        try {
-          await api("POST", url);
-          say(`The ${what} is revoked.`, "ok");
-          await refresh();
-        } catch (e) {
-          fail(e, `Revoking the ${what}`);
-        }
-      });
+    return actionButton({
+      text: "Revoke",
+      label: `Revoke ${what} ${id}`,
+      confirm: `Revoke this ${what}? This cannot be undone.`,
+      action: () => api("POST", url),
+      ok: `The ${what} is revoked.`,
+      what: `Revoking the ${what}`,
+      done: refresh,
     });
-    return button;
   }
 
   const email = identity.traits.primary_email_address;

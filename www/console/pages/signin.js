@@ -4,7 +4,7 @@
 
 import { h, field, put } from "../dom.js";
 import { signIn } from "../session.js";
-import { heading, say, fail, errorBox, busy } from "../ui.js";
+import { say, fail, errorBox, heading, busy } from "../ui.js";
 
 export async function render({ view, startupError, signedIn }) {
   const token = h("input", {

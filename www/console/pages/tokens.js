@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { h, field, table, time, code, select, put } from "../dom.js";
 import { session, tenantPath, tenantWide } from "../session.js";
-import { heading, say, fail, busy, values, secretBox } from "../ui.js";
+import { fail, heading, secretBox, actionButton, onCreate } from "../ui.js";
 
 export async function render({ view }) {
   view.append(...heading("API tokens", "Admin API tokens of this tenant. A token is shown once, when it is created; only its hash is stored."));
@@ -51,21 +51,15 @@ function realmName(id) {
 
 function revokeButton(t, done) {
   const current = t.id === session.view.api_token_id;
-  const button = h("button", { type: "button", class: "secondary danger", "aria-label": `Revoke token ${t.description || t.id}` }, "Revoke");
-  button.addEventListener("click", () => {
-    const warning = current ? "This is the token of your own session: revoking it may sign you out. Revoke it?" : "Revoke this API token? Whatever uses it stops working.";
-    if (!window.confirm(warning)) return;
-    busy(button, async () => {
-      try {
-        await api("DELETE", `${tenantPath()}/api-tokens/${encodeURIComponent(t.id)}`);
-        say("API token revoked.", "ok");
-        await done();
-      } catch (e) {
-        fail(e, "Revoking the token");
-      }
-    });
+  return actionButton({
+    text: "Revoke",
+    label: `Revoke token ${t.description || t.id}`,
+    confirm: current ? "This is the token of your own session: revoking it may sign you out. Revoke it?" : "Revoke this API token? Whatever uses it stops working.",
+    action: () => api("DELETE", `${tenantPath()}/api-tokens/${encodeURIComponent(t.id)}`),
+    ok: "API token revoked.",
+    what: "Revoking the token",
+    done,
   });
-  return button;
 }
 
 function createForm(created, done) {
@@ -84,22 +78,11 @@ function createForm(created, done) {
     ),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Create token")),
   );
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const v = values(form);
-    created.replaceChildren();
-    busy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        const t = await api("POST", `${tenantPath()}/api-tokens`, { description: v.description, realm_id: v.realm_id ?? null });
-        created.append(h("section", { class: "card ok-card", "aria-label": "New token" }, h("p", { class: "ok" }, `Token “${t.description}” created.`), secretBox("New API token", t.token)));
-        form.reset();
-        say("API token created: copy it now, it is shown only once.", "ok");
-        await done();
-        created.querySelector("input")?.focus();
-      } catch (e) {
-        created.append(fail(e, "Creating the token"));
-      }
-    });
+  return onCreate(form, created, {
+    create: (v) => api("POST", `${tenantPath()}/api-tokens`, { description: v.description, realm_id: v.realm_id ?? null }),
+    show: (t) => h("section", { class: "card ok-card", "aria-label": "New token" }, h("p", { class: "ok" }, `Token “${t.description}” created.`), secretBox("New API token", t.token)),
+    ok: "API token created: copy it now, it is shown only once.",
+    what: "Creating the token",
+    done,
   });
-  return form;
 }

@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { h, table, time, badge, code, put } from "../dom.js";
 import { tenantPath } from "../session.js";
-import { heading, fail, pager } from "../ui.js";
+import { fail, heading, pager } from "../ui.js";
 
 export async function render({ view, params, query, path, rerender }) {
   const base = `${tenantPath()}/webhooks/${encodeURIComponent(params.id)}`;

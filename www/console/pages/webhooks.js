@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { h, field, table, time, code, put } from "../dom.js";
 import { href } from "../router.js";
 import { tenantPath } from "../session.js";
-import { heading, say, fail, busy, values, secretBox } from "../ui.js";
+import { fail, heading, secretBox, actionButton, onCreate } from "../ui.js";
 
 export async function render({ view }) {
   view.append(
@@ -47,20 +47,15 @@ export async function render({ view }) {
 }
 
 function deleteButton(w, done) {
-  const button = h("button", { type: "button", class: "secondary danger", "aria-label": `Delete webhook ${w.url}` }, "Delete");
-  button.addEventListener("click", () => {
-    if (!window.confirm(`Delete the webhook to ${w.url}? Pending deliveries are dropped.`)) return;
-    busy(button, async () => {
-      try {
-        await api("DELETE", `${tenantPath()}/webhooks/${encodeURIComponent(w.id)}`);
-        say("Webhook deleted.", "ok");
-        await done();
-      } catch (e) {
-        fail(e, "Deleting the webhook");
-      }
-    });
+  return actionButton({
+    text: "Delete",
+    label: `Delete webhook ${w.url}`,
+    confirm: `Delete the webhook to ${w.url}? Pending deliveries are dropped.`,
+    action: () => api("DELETE", `${tenantPath()}/webhooks/${encodeURIComponent(w.id)}`),
+    ok: "Webhook deleted.",
+    what: "Deleting the webhook",
+    done,
   });
-  return button;
 }
 
 function createForm(created, done) {
@@ -76,29 +71,17 @@ function createForm(created, done) {
     ),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Add webhook")),
   );
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const v = values(form);
-    created.replaceChildren();
-    busy(form.querySelector("button[type=submit]"), async () => {
-      try {
-        const w = await api("POST", `${tenantPath()}/webhooks`, { url: v.url, description: v.description });
-        created.append(
-          h(
-            "section",
-            { class: "card ok-card", "aria-label": "New webhook" },
-            h("p", { class: "ok" }, `Webhook to ${w.url} added.`),
-            secretBox("Signing secret", w.secret, "Shown only this once: your endpoint verifies each signature with it (HMAC-SHA256 over id.timestamp.body, key = base64 after “whsec_”)."),
-          ),
-        );
-        form.reset();
-        say("Webhook added: copy its signing secret now, it is shown only once.", "ok");
-        await done();
-        created.querySelector("input")?.focus();
-      } catch (e) {
-        created.append(fail(e, "Adding the webhook"));
-      }
-    });
+  return onCreate(form, created, {
+    create: (v) => api("POST", `${tenantPath()}/webhooks`, { url: v.url, description: v.description }),
+    show: (w) =>
+      h(
+        "section",
+        { class: "card ok-card", "aria-label": "New webhook" },
+        h("p", { class: "ok" }, `Webhook to ${w.url} added.`),
+        secretBox("Signing secret", w.secret, "Shown only this once: your endpoint verifies each signature with it (HMAC-SHA256 over id.timestamp.body, key = base64 after “whsec_”)."),
+      ),
+    ok: "Webhook added: copy its signing secret now, it is shown only once.",
+    what: "Adding the webhook",
+    done,
   });
-  return form;
 }
