@@ -50,9 +50,10 @@ fn host_is_ascii(host: &str) -> bool {
     host.is_ascii() && percent_decode_str(host).all(|b| b.is_ascii())
 }
 
-/// Whether a `xn--` label of `host` (percent-decoded, split where the URL
-/// parser splits) decodes to a bidi or zero-width control.
+/// Whether a `xn--` label of `host` (up to a port, percent-decoded, split
+/// where the URL parser splits) decodes to a bidi or zero-width control.
 fn has_control_label(host: &str) -> bool {
+    let host = host.split(':').next().unwrap_or_default();
     let host = percent_decode_str(host).decode_utf8_lossy();
     host.split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}']).any(|label| {
         let Some(encoded) = label.get(..4).filter(|p| p.eq_ignore_ascii_case("xn--")).map(|_| &label[4..]) else { return false };
@@ -82,6 +83,8 @@ mod tests {
             "https://XN--4DB255K.example/",
             "https://a.%78n--a-ygn.example/",
             "https://xn--g1b029i.example:8443/x",
+            // The same before a port that is not one (the parser reads the host first).
+            "https://xn--3ug:x/",
             // ZWNJ and ZWJ (idna's joiner asserts), an LRM, a BOM.
             "https://xn--0ug.example/",
             "https://xn--1ug.example/",
