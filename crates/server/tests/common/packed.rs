@@ -8,6 +8,28 @@ use passbind_protocol::wire::RegistrationResponse;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+/// A fresh credential ID and the authenticator data attesting it: RP ID
+/// hash, UP|UV|AT, `sign_count`, `aaguid`, and the P-256 key `point`
+/// (SEC1 uncompressed, 0x04 ‖ x ‖ y) as an ES256 COSE key.
+pub fn attested_auth_data(rp_id: &str, sign_count: u32, aaguid: [u8; 16], point: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let cose_key = Cbor::Map(vec![
+        (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
+        (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
+        (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
+        (Cbor::Integer((-2).into()), Cbor::Bytes(point[1..33].to_vec())),
+        (Cbor::Integer((-3).into()), Cbor::Bytes(point[33..65].to_vec())),
+    ]);
+    let credential_id = passbind_server::util::random_bytes::<32>().to_vec();
+    let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
+    auth_data.push(0x01 | 0x04 | 0x40); // UP, UV, AT
+    auth_data.extend_from_slice(&sign_count.to_be_bytes());
+    auth_data.extend_from_slice(&aaguid);
+    auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
+    auth_data.extend_from_slice(&credential_id);
+    auth_data.extend_from_slice(&cbor_bytes(&cose_key));
+    (credential_id, auth_data)
+}
+
 pub fn cbor_bytes(v: &Cbor) -> Vec<u8> {
     let mut out = Vec::new();
     ciborium::into_writer(v, &mut out).unwrap();
@@ -73,22 +95,7 @@ pub fn attested(
     let client_data =
         serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false})).unwrap();
     let point = key.verifying_key().to_sec1_point(false);
-    let point = point.as_bytes();
-    let cose_key = Cbor::Map(vec![
-        (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
-        (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
-        (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
-        (Cbor::Integer((-2).into()), Cbor::Bytes(point[1..33].to_vec())),
-        (Cbor::Integer((-3).into()), Cbor::Bytes(point[33..65].to_vec())),
-    ]);
-    let credential_id = passbind_server::util::random_bytes::<32>().to_vec();
-    let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-    auth_data.push(0x01 | 0x04 | 0x40); // UP, UV, AT
-    auth_data.extend_from_slice(&7u32.to_be_bytes());
-    auth_data.extend_from_slice(&aaguid);
-    auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
-    auth_data.extend_from_slice(&credential_id);
-    auth_data.extend_from_slice(&cbor_bytes(&cose_key));
+    let (credential_id, auth_data) = attested_auth_data(rp_id, 7, aaguid, point.as_bytes());
     let (fmt, att_stmt) = match statement {
         Statement::None => ("none", Cbor::Map(vec![])),
         Statement::Packed { x5c, sign } => {
@@ -107,7 +114,7 @@ pub fn attested(
             signed.extend_from_slice(&Sha256::digest(rp_id.as_bytes()));
             signed.extend_from_slice(&Sha256::digest(&client_data));
             signed.extend_from_slice(&credential_id);
-            signed.extend_from_slice(point);
+            signed.extend_from_slice(point.as_bytes());
             let stmt = vec![
                 (Cbor::Text("sig".into()), Cbor::Bytes(sign(&signed))),
                 (Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(cert)])),

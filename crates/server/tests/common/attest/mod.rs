@@ -40,22 +40,7 @@ impl Ceremony {
         let client_data =
             serde_json::to_vec(&json!({"type": "webauthn.create", "challenge": challenge, "origin": origin, "crossOrigin": false}))
                 .unwrap();
-        let point = key.public_key_raw(); // 0x04 ‖ x ‖ y
-        let cose_key = Cbor::Map(vec![
-            (Cbor::Integer(1.into()), Cbor::Integer(2.into())),
-            (Cbor::Integer(3.into()), Cbor::Integer((-7).into())),
-            (Cbor::Integer((-1).into()), Cbor::Integer(1.into())),
-            (Cbor::Integer((-2).into()), Cbor::Bytes(point[1..33].to_vec())),
-            (Cbor::Integer((-3).into()), Cbor::Bytes(point[33..65].to_vec())),
-        ]);
-        let credential_id = passbind_server::util::random_bytes::<32>().to_vec();
-        let mut auth_data = Sha256::digest(rp_id.as_bytes()).to_vec();
-        auth_data.push(0x01 | 0x04 | 0x40); // UP, UV, AT
-        auth_data.extend_from_slice(&0u32.to_be_bytes());
-        auth_data.extend_from_slice(&aaguid);
-        auth_data.extend_from_slice(&(credential_id.len() as u16).to_be_bytes());
-        auth_data.extend_from_slice(&credential_id);
-        auth_data.extend_from_slice(&cbor(&cose_key));
+        let (credential_id, auth_data) = super::packed::attested_auth_data(rp_id, 0, aaguid, key.public_key_raw());
         let client_data_hash = Sha256::digest(&client_data).into();
         Ceremony { key, credential_id, client_data, client_data_hash, auth_data, rp_id: rp_id.to_owned() }
     }
@@ -96,11 +81,7 @@ pub fn text(t: &str) -> Cbor {
     Cbor::Text(t.into())
 }
 
-pub fn cbor(v: &Cbor) -> Vec<u8> {
-    let mut out = Vec::new();
-    ciborium::into_writer(v, &mut out).unwrap();
-    out
-}
+pub use super::packed::cbor_bytes as cbor;
 
 /// `x5c`: the certificates, leaf first.
 pub fn x5c(certs: &[&[u8]]) -> Cbor {
