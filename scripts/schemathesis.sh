@@ -49,29 +49,63 @@ port=$(sed -n 's/^passbind-server listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p'
 base="http://127.0.0.1:$port"
 
 # Fixtures, so the generated requests reach the handlers instead of 404 on random IDs:
-# the dev tenant and realm, an identity with a RETURN job, and a spare API token,
-# authenticator config and webhook that the DELETE operations may remove.
+# the dev tenant and realm, an identity with a RETURN job and a passkey (bound through
+# :invokeAuthenticator and :bindCredential with a `none` attestation made here), and a
+# spare API token, authenticator config and webhook that the DELETE operations may remove.
 eval "$("$root/.venv/bin/python" - "$base" <<'PY'
-import json, shlex, sys, urllib.request
+import base64, hashlib, json, shlex, sys, urllib.parse, urllib.request
+import cbor2
 base = sys.argv[1]
 dev = json.load(urllib.request.urlopen(base + "/dev/bootstrap"))
 t, r, token = dev["tenant_id"], dev["realm_id"], dev["api_token"]
-def call(method, path, body):
-    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode(),
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req))
+# The page a browser would bind from: the service's public origin (its hosted /bind page).
+origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(dev["api_base"]))
+def call(method, path, body, auth=True):
+    headers = {"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if auth else {})}
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode(), headers=headers)
+    try:
+        return json.load(urllib.request.urlopen(req))
+    except urllib.error.HTTPError as e:
+        sys.exit(f"fixture: {method} {path}: {e.code} {e.read().decode()}")
+b64u = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+def bind_passkey(link):
+    """A passkey for the job of `link`, as a browser with a `none`-attesting authenticator binds it."""
+    url = urllib.parse.urlsplit(link)
+    link_token = urllib.parse.parse_qs(url.query)["token"][0]
+    path = url.path.removesuffix(":invokeAuthenticator")
+    options = call("POST", path + ":invokeAuthenticator", {"token": link_token}, auth=False)
+    client_data = json.dumps({"type": "webauthn.create", "challenge": options["public_key"]["challenge"],
+                              "origin": origin, "crossOrigin": False}).encode()
+    # The credential key: P-256's base point (any point on the curve does; nothing is signed).
+    x = bytes.fromhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296")
+    y = bytes.fromhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+    cose_key = cbor2.dumps({1: 2, 3: -7, -1: 1, -2: x, -3: y})
+    credential_id = hashlib.sha256(link_token.encode()).digest()
+    auth_data = (hashlib.sha256(options["public_key"]["rp"]["id"].encode()).digest() + bytes([0x45])
+                 + bytes(4) + bytes(16) + len(credential_id).to_bytes(2, "big") + credential_id + cose_key)
+    attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
+    credential = {"id": b64u(credential_id), "rawId": b64u(credential_id), "type": "public-key",
+                  "response": {"clientDataJSON": b64u(client_data), "attestationObject": b64u(attestation),
+                               "transports": ["internal"]},
+                  "clientExtensionResults": {}}
+    answer = call("POST", path + ":bindCredential",
+                  {"token": link_token, "ceremony_id": options["ceremony_id"], "credential": credential}, auth=False)
+    return answer["passkey"]["id"]
 realm = f"/v1/tenants/{t}/realms/{r}"
 identity = call("POST", realm + "/identities", {"identity": {"display_name": "Fuzz", "traits": {
     "type": "traits_v0", "username": "fuzz", "primary_email_address": "fuzz@example.com"}}})
 job = call("POST", f"{realm}/identities/{identity['id']}/credential-binding-jobs",
            {"job": {"delivery_method": "RETURN", "authenticator_config_id": dev["authenticator_config_id"]}})
+bound = call("POST", f"{realm}/identities/{identity['id']}/credential-binding-jobs",
+             {"job": {"delivery_method": "RETURN", "authenticator_config_id": dev["authenticator_config_id"]}})
+passkey = bind_passkey(bound["credential_binding_link"])
 spare_token = call("POST", f"/v1/tenants/{t}/api-tokens", {"description": "deleted by schemathesis"})
 config = call("POST", realm + "/authenticator-configs", {"authenticator_config": {"config": {"type": "hosted_web"}}})
 hook = call("POST", f"/v1/tenants/{t}/webhooks", {"url": "http://127.0.0.1:9/hook"})
 values = {
     "PB_TOKEN": token, "PB_TENANT": t, "PB_REALM": r, "PB_IDENTITY": identity["id"],
     "PB_JOB": job["credential_binding_job"]["id"], "PB_API_TOKEN_ID": spare_token["id"],
-    "PB_CONFIG": config["id"], "PB_WEBHOOK": hook["id"],
+    "PB_CONFIG": config["id"], "PB_WEBHOOK": hook["id"], "PB_CREDENTIAL": passkey,
 }
 for k, v in values.items():
     print(f"export {k}={shlex.quote(v)}")

@@ -91,14 +91,17 @@ setup_fuzz() {
   command -v c++ >/dev/null || apt_install g++
 }
 
-# schemathesis (API fuzzing from /openapi.json, scripts/schemathesis.sh) in a venv at .venv.
+# schemathesis (API fuzzing from /openapi.json, scripts/schemathesis.sh) in a venv at .venv,
+# with cbor2 for its fixture's attestation object.
 setup_schemathesis() {
-  local want=4.32.5
-  [ "$(.venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}')" = "$want" ] && return 0
+  local want="schemathesis==4.32.5 cbor2==5.6.5"
+  [ "$(cat .venv/.passbind-packages 2>/dev/null)" = "$want" ] && return 0
   python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
   [ -x .venv/bin/pip ] || python3 -m venv .venv
-  say "pip install schemathesis==$want (into .venv)"
-  .venv/bin/pip install -q --disable-pip-version-check "schemathesis==$want"
+  say "pip install $want (into .venv)"
+  # shellcheck disable=SC2086 # one word per package
+  .venv/bin/pip install -q --disable-pip-version-check $want
+  echo "$want" >.venv/.passbind-packages
 }
 
 [ $# -eq 0 ] && set -- sdk browser firefox node postgres fuzz schemathesis
