@@ -15,7 +15,11 @@
 //! `debug_assert_ne!(c, '\u{200F}')` and its joiner asserts, which assume
 //! UTS 46 had refused them. Those controls are refused here first (UTS 46
 //! disallows them, but for ZWNJ and ZWJ in rare Indic and Arabic contexts).
-//! Found by `npm run fuzz` (target `link`).
+//! Found by `npm run fuzz` (target `link`). A `xn--` label longer than a
+//! DNS label (63 octets) is refused too: none is a real name, and decoding
+//! punycode is quadratic in the label's length (a 2,000-character label,
+//! which idna would decode, took milliseconds; the fuzz target's rate fell
+//! to about 1,000 inputs a second on such labels).
 
 use percent_encoding::percent_decode_str;
 use url::{ParseError, Url};
@@ -25,7 +29,7 @@ use url::{ParseError, Url};
 /// release build) the hosts that are not ASCII once percent-decoded.
 pub fn parse_url(input: &str) -> Result<Url, ParseError> {
     match host_of(input) {
-        Some(host) if !host_is_ascii(&host) || has_control_label(&host) => Err(ParseError::IdnaError),
+        Some(host) if !host_is_ascii(&host) || has_bad_punycode_label(&host) => Err(ParseError::IdnaError),
         _ => Url::parse(input),
     }
 }
@@ -51,12 +55,16 @@ fn host_is_ascii(host: &str) -> bool {
 }
 
 /// Whether a `xn--` label of `host` (up to a port, percent-decoded, split
-/// where the URL parser splits) decodes to a bidi or zero-width control.
-fn has_control_label(host: &str) -> bool {
+/// where the URL parser splits) is longer than 63 octets or decodes to a
+/// bidi or zero-width control.
+fn has_bad_punycode_label(host: &str) -> bool {
     let host = host.split(':').next().unwrap_or_default();
     let host = percent_decode_str(host).decode_utf8_lossy();
     host.split(['.', '\u{3002}', '\u{FF0E}', '\u{FF61}']).any(|label| {
         let Some(encoded) = label.get(..4).filter(|p| p.eq_ignore_ascii_case("xn--")).map(|_| &label[4..]) else { return false };
+        if label.len() > 63 {
+            return true;
+        }
         idna::punycode::decode_to_string(&encoded.to_ascii_lowercase()).is_some_and(|decoded| {
             decoded.chars().any(|c| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
         })
@@ -90,6 +98,8 @@ mod tests {
             "https://xn--1ug.example/",
             "https://xn--a-wgn.example/",
             "https://xn--a-7m0i.example/",
+            // A punycode label longer than a DNS label.
+            &format!("https://xn--{}.example/", "a".repeat(60)),
         ] {
             assert_eq!(parse_url(bad), Err(ParseError::IdnaError), "{bad}");
         }
