@@ -94,6 +94,14 @@ struct BrandingInput {
     footer_text: Option<String>,
 }
 
+impl BrandingInput {
+    /// The six fields as `EmailBranding::parse` takes them.
+    fn into_raw(self) -> RawBranding {
+        let BrandingInput { sender_name, subject, logo_url, primary_color, support_url, footer_text } = self;
+        RawBranding { sender_name, subject, logo_url, primary_color, support_url, footer_text }
+    }
+}
+
 /// The enrollment email as a person would get it (sample person, sample link).
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = EmailBrandingPreview)]
@@ -138,15 +146,7 @@ async fn put_branding(
     RealmAdmin(realm): RealmAdmin,
     ApiJson(input): ApiJson<BrandingInput>,
 ) -> ApiResult<Json<EmailBrandingView>> {
-    let raw = RawBranding {
-        sender_name: input.sender_name,
-        subject: input.subject,
-        logo_url: input.logo_url,
-        primary_color: input.primary_color,
-        support_url: input.support_url,
-        footer_text: input.footer_text,
-    };
-    let branding = EmailBranding::parse(&raw)?;
+    let branding = EmailBranding::parse(&input.into_raw())?;
     let now = now_micros();
     state.branding.put_email_branding(&realm.tenant_id, &realm.id, &branding, now).await?;
     Ok(Json(EmailBrandingView::new(Some(&StoredBranding { branding, update_time: now }))))
@@ -228,13 +228,5 @@ async fn preview(State(state): State<AppState>, RealmAdmin(realm): RealmAdmin, R
 #[cfg(feature = "fuzzing")]
 pub fn fuzz_input(body: &[u8]) -> Option<EmailBranding> {
     let input = crate::error::parse_json::<BrandingInput>(body, passbind_protocol::ErrorCode::InvalidArgument).ok()?;
-    let raw = RawBranding {
-        sender_name: input.sender_name,
-        subject: input.subject,
-        logo_url: input.logo_url,
-        primary_color: input.primary_color,
-        support_url: input.support_url,
-        footer_text: input.footer_text,
-    };
-    EmailBranding::parse(&raw).ok()
+    EmailBranding::parse(&input.into_raw()).ok()
 }

@@ -7,7 +7,7 @@
 
 use crate::common::attest::certs::{U2fDevice, Vendor};
 use crate::common::attest::{formats, tpm, Ceremony};
-use crate::common::mds::{blob_jwt, fido2_entry, u2f_entry, write_blob, Ca};
+use crate::common::mds::{fido2_entry, server_trusting, u2f_entry, Ca};
 use crate::common::*;
 use passbind_protocol::wire::RegistrationResponse;
 use reqwest::Method;
@@ -46,13 +46,7 @@ async fn setup(db: Db) -> Setup {
     entries.push(fido2_entry(SAFETYNET, "Test SafetyNet", roots, certified));
     entries.push(u2f_entry(std::slice::from_ref(&u2f.key_id), "Test U2F key", roots, certified));
     let mds_root = Ca::root("passbind test metadata root");
-    let dir = tempfile::tempdir().unwrap();
-    let (blob, root) = write_blob(dir.path(), &blob_jwt(&mds_root, entries), &mds_root);
-    let s = TestServer::start_with(db, |c| {
-        c.mds_blob = Some(blob.display().to_string());
-        c.mds_root = Some(root);
-    })
-    .await;
+    let (s, dir) = server_trusting(db, &mds_root, entries).await;
     let body = json!({"authenticator_config": {"config": {"type": "hosted_web", "policy": {"attestation_required": true}}}});
     let r = s.admin(Method::POST, &format!("{}/authenticator-configs", s.realm_path()), Some(body)).await;
     assert_eq!(r.status, 200, "{}", r.body);

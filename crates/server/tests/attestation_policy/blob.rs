@@ -2,7 +2,7 @@
 //! models whose attestation root is a test vendor root): trust, status,
 //! certified only, names and icons from the BLOB.
 
-use crate::common::mds::{blob_jwt, fido2_entry, u2f_entry, u2f_leaf, write_blob, Ca};
+use crate::common::mds::{fido2_entry, server_trusting, u2f_entry, u2f_leaf, Ca};
 use crate::common::*;
 use crate::helpers::*;
 use rcgen::KeyPair;
@@ -30,13 +30,7 @@ async fn with_blob(db: Db) -> (TestServer, Ca, (Vec<u8>, KeyPair), tempfile::Tem
         fido2_entry(GPM, "Password Manager per the BLOB", roots, &[("FIDO_CERTIFIED_L1", "2024-01-02")]),
         u2f_entry(&[key_id], "Test U2F Key", roots, &[("FIDO_CERTIFIED", "2019-01-01")]),
     ];
-    let dir = tempfile::tempdir().unwrap();
-    let (blob, root) = write_blob(dir.path(), &blob_jwt(&mds_root, entries), &mds_root);
-    let s = TestServer::start_with(db, |c| {
-        c.mds_blob = Some(blob.display().to_string());
-        c.mds_root = Some(root);
-    })
-    .await;
+    let (s, dir) = server_trusting(db, &mds_root, entries).await;
     (s, vendor, (u2f_cert, u2f_key), dir)
 }
 

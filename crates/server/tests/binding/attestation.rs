@@ -1,5 +1,6 @@
 //! packed (self and x5c) attestation, algorithms, and garbage credentials.
 
+use crate::common::attest::der::{seq, tlv};
 use crate::common::packed::{packed_attested, packed_self_attested};
 use crate::common::*;
 use crate::helpers::*;
@@ -100,26 +101,8 @@ pub(crate) async fn garbage_in_the_credential_is_a_typed_error_never_a_500(db: D
     assert_eq!(s.bind(&link, &invoke.ceremony_id, &cred).await.status, 200);
 }
 
-// A minimal DER writer for attestation certificates (the verifier checks the
-// leaf's form, not its chain, so the certificate's own signature is a stub).
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let n = content.len();
-    if n < 0x80 {
-        out.push(n as u8);
-    } else if n < 0x100 {
-        out.extend_from_slice(&[0x81, n as u8]);
-    } else {
-        out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
-    tlv(0x30, &parts.concat())
-}
-
+// The attestation certificate is written with the shared DER helpers (the
+// verifier checks the leaf's form, not its chain, so its own signature is a stub).
 const OID_ECDSA_SHA256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
 const OID_EC_PUBLIC_KEY: &[u8] = &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const OID_P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
@@ -132,30 +115,30 @@ const OID_FIDO_AAGUID: &[u8] = &[0x06, 0x0b, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82,
 
 fn attestation_certificate(key: &p256::ecdsa::SigningKey, aaguid: [u8; 16], ca: bool) -> Vec<u8> {
     // §8.2.1's subject: C (a PrintableString), O, OU = "Authenticator Attestation", CN.
-    let rdn = |oid: &[u8], value: Vec<u8>| tlv(0x31, &seq(&[oid.to_vec(), value]));
+    let rdn = |oid: &[u8], value: Vec<u8>| tlv(&[0x31], &seq(&[oid.to_vec(), value]));
     let name = seq(&[
-        rdn(OID_C, tlv(0x13, b"SE")),
-        rdn(OID_O, tlv(0x0c, b"passbind tests")),
-        rdn(OID_OU, tlv(0x0c, b"Authenticator Attestation")),
-        rdn(OID_CN, tlv(0x0c, b"Test Authenticator Attestation")),
+        rdn(OID_C, tlv(&[0x13], b"SE")),
+        rdn(OID_O, tlv(&[0x0c], b"passbind tests")),
+        rdn(OID_OU, tlv(&[0x0c], b"Authenticator Attestation")),
+        rdn(OID_CN, tlv(&[0x0c], b"Test Authenticator Attestation")),
     ]);
     let point = key.verifying_key().to_sec1_point(false);
     let mut bits = vec![0u8];
     bits.extend_from_slice(point.as_bytes());
-    let spki = seq(&[seq(&[OID_EC_PUBLIC_KEY.to_vec(), OID_P256.to_vec()]), tlv(0x03, &bits)]);
-    let basic = seq(&[OID_BASIC_CONSTRAINTS.to_vec(), tlv(0x04, &seq(&if ca { vec![tlv(0x01, &[0xff])] } else { vec![] }))]);
-    let aaguid_ext = seq(&[OID_FIDO_AAGUID.to_vec(), tlv(0x04, &tlv(0x04, &aaguid))]);
+    let spki = seq(&[seq(&[OID_EC_PUBLIC_KEY.to_vec(), OID_P256.to_vec()]), tlv(&[0x03], &bits)]);
+    let basic = seq(&[OID_BASIC_CONSTRAINTS.to_vec(), tlv(&[0x04], &seq(&if ca { vec![tlv(&[0x01], &[0xff])] } else { vec![] }))]);
+    let aaguid_ext = seq(&[OID_FIDO_AAGUID.to_vec(), tlv(&[0x04], &tlv(&[0x04], &aaguid))]);
     let tbs = seq(&[
-        tlv(0xa0, &tlv(0x02, &[2])),
-        tlv(0x02, &[0x01, 0x23]),
+        tlv(&[0xa0], &tlv(&[0x02], &[2])),
+        tlv(&[0x02], &[0x01, 0x23]),
         seq(&[OID_ECDSA_SHA256.to_vec()]),
         name.clone(),
-        seq(&[tlv(0x17, b"250101000000Z"), tlv(0x17, b"450101000000Z")]),
+        seq(&[tlv(&[0x17], b"250101000000Z"), tlv(&[0x17], b"450101000000Z")]),
         name,
         spki,
-        tlv(0xa3, &seq(&[basic, aaguid_ext])),
+        tlv(&[0xa3], &seq(&[basic, aaguid_ext])),
     ]);
-    seq(&[tbs, seq(&[OID_ECDSA_SHA256.to_vec()]), tlv(0x03, &[0, 0x30, 0x00])])
+    seq(&[tbs, seq(&[OID_ECDSA_SHA256.to_vec()]), tlv(&[0x03], &[0, 0x30, 0x00])])
 }
 
 pub(crate) async fn packed_x5c_attestation_checks_the_leaf_certificate(db: Db) {

@@ -8,7 +8,6 @@ use rcgen::{
     SigningKey, PKCS_ECDSA_P256_SHA256,
 };
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
 
 /// A certificate authority made here, with its DER certificate.
 pub struct Ca {
@@ -114,11 +113,18 @@ pub fn blob_jwt(root: &Ca, entries: Vec<Value>) -> String {
     format!("{input}.{}", base64url::encode(&raw))
 }
 
-/// Writes the BLOB and its root's DER into `dir`: (blob path, root path).
-pub fn write_blob(dir: &Path, jwt: &str, root: &Ca) -> (PathBuf, PathBuf) {
-    let blob = dir.join("blob.jwt");
-    let root_path = dir.join("mds-root.der");
-    std::fs::write(&blob, jwt).unwrap();
+/// A --dev server given a BLOB of `entries` signed under `root`
+/// (`--mds-blob`, `--mds-root`), with the directory that holds both files.
+pub async fn server_trusting(db: super::Db, root: &Ca, entries: Vec<Value>) -> (super::TestServer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let blob = dir.path().join("blob.jwt");
+    let root_path = dir.path().join("mds-root.der");
+    std::fs::write(&blob, blob_jwt(root, entries)).unwrap();
     std::fs::write(&root_path, &root.der).unwrap();
-    (blob, root_path)
+    let s = super::TestServer::start_with(db, |c| {
+        c.mds_blob = Some(blob.display().to_string());
+        c.mds_root = Some(root_path);
+    })
+    .await;
+    (s, dir)
 }
